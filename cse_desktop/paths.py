@@ -1,0 +1,38 @@
+"""Where things live: the data directory (platformdirs, or --data-dir / CSE_DATA_DIR)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "cse-desktop"
+APP_AUTHOR = "cse-partnership"
+
+
+def data_dir(override: str | os.PathLike[str] | None = None, *, demo: bool = False) -> Path:
+    """The folder holding the encrypted database and key file.
+
+    Order: the ``--data-dir`` option, then ``CSE_DATA_DIR``, then the platform's user data
+    folder.  The demo store always lives in its own ``demo`` sub-folder so that it can never be
+    mistaken for (or mixed with) real records.
+    """
+    chosen = override or os.environ.get("CSE_DATA_DIR")
+    base = Path(chosen) if chosen else Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+    return base / "demo" if demo else base
+
+
+def config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR))
+
+
+def repo_root() -> Path:
+    """The folder holding forms/ and resources/ (the bundle folder when frozen)."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    return Path(frozen) if frozen else Path(__file__).resolve().parents[1]
+
+
+def resources_dir() -> Path:
+    return repo_root() / "resources"

@@ -1,0 +1,34 @@
+"""The encrypted local store (SQLCipher): records, audit log, outbox, full-text search."""
+
+from .audit import AuditEntry, AuditVerification
+from .connection import StoreOpenError
+from .migrations import LATEST_VERSION, migrate, schema_version
+from .store import (
+    OutboxChange,
+    RecordIndex,
+    RecordNotFound,
+    SearchHit,
+    SignedRecordImmutable,
+    StaleRevision,
+    Store,
+    StoreError,
+    StoreLocked,
+)
+
+__all__ = [
+    "LATEST_VERSION",
+    "AuditEntry",
+    "AuditVerification",
+    "OutboxChange",
+    "RecordIndex",
+    "RecordNotFound",
+    "SearchHit",
+    "SignedRecordImmutable",
+    "StaleRevision",
+    "Store",
+    "StoreError",
+    "StoreLocked",
+    "StoreOpenError",
+    "migrate",
+    "schema_version",
+]
