@@ -1,0 +1,335 @@
+"""Reading the caseload: the children list, a child's overview, chronology and open actions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from ..forms import RiskLevel, RiskResult, parse_datetime, rhi_deadline, score_checklist
+from ..records import Record, RecordState, RecordType, utc_now
+from .indexing import child_display_name
+from .session import Session
+
+
+class RhiState(StrEnum):
+    NONE = "none"  # nothing outstanding
+    DUE = "due"  # a child has returned and an interview is still to be offered, in time
+    OVERDUE = "overdue"  # the 72 hours have passed with no interview offered
+
+    @property
+    def label(self) -> str:
+        return {"none": "", "due": "RHI due", "overdue": "RHI overdue"}[self.value]
+
+
+@dataclass(frozen=True)
+class ChildRow:
+    child_id: str
+    name: str
+    date_of_birth: date | None
+    local_reference: str
+    risk_level: RiskLevel | None
+    risk_assessed_at: datetime | None
+    rhi_state: RhiState
+    rhi_deadline: datetime | None
+    has_draft: bool
+    episodes: int
+    last_activity: datetime | None
+
+    def age(self, today: date | None = None) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        today = today or date.today()
+        dob = self.date_of_birth
+        return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+
+
+@dataclass
+class CaseloadFilter:
+    text: str = ""
+    risk_levels: set[RiskLevel] | None = None
+    rhi_due_or_overdue: bool = False
+    has_draft: bool = False
+
+
+@dataclass(frozen=True)
+class EpisodeStatus:
+    episode: Record
+    went_missing_at: datetime | None
+    returned_at: datetime | None
+    deadline: datetime | None
+    interview: Record | None
+    offered_in_time: bool | None
+    completed_in_time: bool | None
+    state: RhiState
+
+
+@dataclass(frozen=True)
+class OpenAction:
+    record_id: str
+    record_type: RecordType
+    what: str
+    owner: str
+    due_date: date | None
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        return self.due_date is not None and self.due_date < (today or date.today())
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    record_id: str
+    record_type: RecordType
+    occurred_at: datetime
+    title: str
+    summary: str
+    state: RecordState
+    author: str
+
+
+@dataclass(frozen=True)
+class RiskPoint:
+    assessed_at: datetime
+    score: int
+    level: RiskLevel
+    record_id: str
+
+
+@dataclass
+class ChildOverview:
+    child: Record
+    name: str
+    current_risk: RiskResult | None
+    risk_assessed_at: datetime | None
+    risk_record_id: str | None
+    episodes: list[EpisodeStatus] = field(default_factory=list)
+    open_actions: list[OpenAction] = field(default_factory=list)
+    risk_history: list[RiskPoint] = field(default_factory=list)
+
+
+def _parse_date(value: Any) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _when(record: Record, field_id: str | None) -> datetime:
+    if field_id:
+        moment = parse_datetime(record.data.get(field_id))
+        if moment is not None:
+            return moment
+        day = _parse_date(record.data.get(field_id))
+        if day is not None:
+            return datetime(day.year, day.month, day.day, tzinfo=record.created_at.tzinfo)
+    return record.created_at
+
+
+def episode_statuses(episodes: Iterable[Record], interviews: Iterable[Record],
+                     now: datetime) -> list[EpisodeStatus]:
+    by_episode: dict[str, Record] = {}
+    for interview in interviews:
+        episode_id = interview.data.get("episode_id")
+        if isinstance(episode_id, str):
+            known = by_episode.get(episode_id)
+            if known is None or (interview.is_signed and not known.is_signed):
+                by_episode[episode_id] = interview
+    result = []
+    for episode in episodes:
+        returned = parse_datetime(episode.data.get("returned_at"))
+        deadline = rhi_deadline(returned) if returned else None
+        interview = by_episode.get(episode.id)
+        offered = parse_datetime(interview.data.get("offered_at")) if interview else None
+        completed = parse_datetime(interview.data.get("completed_at")) if interview else None
+        offered_in_time = (offered <= deadline) if (offered and deadline) else None
+        completed_in_time = None
+        if interview is not None and deadline is not None:
+            completed_in_time = bool(interview.data.get("outcome") == "completed"
+                                     and completed is not None and completed <= deadline)
+        if deadline is None or offered is not None:
+            state = RhiState.NONE
+        else:
+            state = RhiState.DUE if now <= deadline else RhiState.OVERDUE
+        result.append(EpisodeStatus(
+            episode, parse_datetime(episode.data.get("went_missing_at")), returned, deadline,
+            interview, offered_in_time, completed_in_time, state))
+    result.sort(key=lambda s: s.went_missing_at or s.episode.created_at, reverse=True)
+    return result
+
+
+def actions_of(records: Iterable[Record]) -> list[OpenAction]:
+    actions = []
+    for record in records:
+        items = record.data.get("actions")
+        if not isinstance(items, list):
+            continue
+        for item in items:
+            if not isinstance(item, dict) or item.get("done") == "yes":
+                continue
+            actions.append(OpenAction(record.id, record.record_type, str(item.get("what") or ""),
+                                      str(item.get("owner") or ""),
+                                      _parse_date(item.get("due_date"))))
+    actions.sort(key=lambda a: (a.due_date is None, a.due_date or date.max))
+    return actions
+
+
+class Caseload:
+    """Read models for the caseload list and the child view."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.store = session.store
+        self.library = session.library
+
+    def rows(self, filters: CaseloadFilter | None = None,
+             now: datetime | None = None) -> list[ChildRow]:
+        filters = filters or CaseloadFilter()
+        now = now or utc_now()
+        store = self.store
+        children = store.records(record_type=RecordType.CHILD)
+        wanted: set[str] | None = None
+        if filters.text.strip():
+            hits = store.search(filters.text, limit=2000)
+            wanted = {h.child_id for h in hits if h.child_id}
+        episodes: dict[str, list[Record]] = defaultdict(list)
+        for episode in store.records(record_type=RecordType.MISSING_EPISODE):
+            episodes[episode.child_id or ""].append(episode)
+        interviews: dict[str, list[Record]] = defaultdict(list)
+        for interview in store.records(record_type=RecordType.RETURN_INTERVIEW):
+            interviews[interview.child_id or ""].append(interview)
+        latest_risk: dict[str, tuple[str, str]] = {}
+        drafts: set[str] = set()
+        for record_type in (RecordType.WARNING_SIGNS, RecordType.RETURN_INTERVIEW,
+                            RecordType.CASE_NOTE, RecordType.ADDENDUM):
+            for row in store.index_rows(record_type):
+                if row["state"] == RecordState.DRAFT.value:
+                    drafts.add(row["child_id"])
+                elif record_type is RecordType.WARNING_SIGNS and row["risk_level"]:
+                    known = latest_risk.get(row["child_id"])
+                    if known is None or (row["occurred_at"] or "") > known[0]:
+                        latest_risk[row["child_id"]] = (row["occurred_at"] or "",
+                                                        row["risk_level"])
+        result = []
+        for child in children:
+            if wanted is not None and child.id not in wanted:
+                continue
+            statuses = episode_statuses(episodes.get(child.id, []),
+                                        interviews.get(child.id, []), now)
+            outstanding = [s for s in statuses if s.state is not RhiState.NONE]
+            rhi_state = RhiState.NONE
+            deadline = None
+            if outstanding:
+                first = min(outstanding, key=lambda s: s.deadline or now)
+                rhi_state, deadline = first.state, first.deadline
+                if any(s.state is RhiState.OVERDUE for s in outstanding):
+                    rhi_state = RhiState.OVERDUE
+            risk = latest_risk.get(child.id)
+            row = ChildRow(
+                child_id=child.id,
+                name=child_display_name(child.data),
+                date_of_birth=_parse_date(child.data.get("date_of_birth")),
+                local_reference=str(child.data.get("local_reference") or ""),
+                risk_level=RiskLevel(risk[1]) if risk else None,
+                risk_assessed_at=parse_datetime(risk[0]) if risk else None,
+                rhi_state=rhi_state,
+                rhi_deadline=deadline,
+                has_draft=child.id in drafts,
+                episodes=len(statuses),
+                last_activity=max([child.updated_at] + [e.updated_at for e in
+                                   episodes.get(child.id, [])]),
+            )
+            if filters.risk_levels is not None and row.risk_level not in filters.risk_levels:
+                continue
+            if filters.rhi_due_or_overdue and row.rhi_state is RhiState.NONE:
+                continue
+            if filters.has_draft and not row.has_draft:
+                continue
+            result.append(row)
+        result.sort(key=lambda r: r.name.casefold())
+        return result
+
+    def overview(self, child_id: str, now: datetime | None = None) -> ChildOverview:
+        """Everything the child view opens with.  Looking is audited."""
+        now = now or utc_now()
+        child = self.store.get(child_id, actor=self.session.actor)
+        records = self.store.records(child_id=child_id)
+        by_type: dict[RecordType, list[Record]] = defaultdict(list)
+        for record in records:
+            by_type[record.record_type].append(record)
+        history = self.risk_history(by_type[RecordType.WARNING_SIGNS])
+        current = None
+        assessed = None
+        risk_id = None
+        if history:
+            latest = history[-1]
+            checklist = next(r for r in records if r.id == latest.record_id)
+            current = score_checklist(self.library.get(checklist.form_id, checklist.form_version),
+                                      checklist.data)
+            assessed, risk_id = latest.assessed_at, latest.record_id
+        return ChildOverview(
+            child=child,
+            name=child_display_name(child.data),
+            current_risk=current,
+            risk_assessed_at=assessed,
+            risk_record_id=risk_id,
+            episodes=episode_statuses(by_type[RecordType.MISSING_EPISODE],
+                                      by_type[RecordType.RETURN_INTERVIEW], now),
+            open_actions=actions_of(records),
+            risk_history=history,
+        )
+
+    def risk_history(self, checklists: Iterable[Record]) -> list[RiskPoint]:
+        points = []
+        for checklist in checklists:
+            if not checklist.is_signed:
+                continue
+            definition = self.library.get(checklist.form_id, checklist.form_version)
+            result = score_checklist(definition, checklist.data)
+            points.append(RiskPoint(_when(checklist, definition.occurred_at_field),
+                                    result.score, result.level, checklist.id))
+        points.sort(key=lambda p: p.assessed_at)
+        return points
+
+    def chronology(self, child_id: str,
+                   types: set[RecordType] | None = None) -> list[ChronologyEntry]:
+        """All of a child's records, newest first, one line each."""
+        entries = []
+        for record in self.store.records(child_id=child_id):
+            if types is not None and record.record_type not in types:
+                continue
+            if record.record_type is RecordType.CHILD:
+                continue
+            try:
+                definition = self.library.get(record.form_id, record.form_version)
+            except KeyError:
+                continue
+            summary = ""
+            if definition.summary_field:
+                summary = str(record.data.get(definition.summary_field) or "")
+            if record.record_type is RecordType.WARNING_SIGNS:
+                result = score_checklist(definition, record.data)
+                title = f"{definition.title}: {result.level.label} (score {result.score})"
+            elif record.record_type is RecordType.MISSING_EPISODE:
+                kind = "Absent" if record.data.get("missing_or_absent") == "absent" else "Missing"
+                title = f"{kind} episode"
+                returned = parse_datetime(record.data.get("returned_at"))
+                summary = summary or ("Returned" if returned else "Not yet returned")
+            else:
+                title = definition.title
+            entries.append(ChronologyEntry(
+                record.id, record.record_type, _when(record, definition.occurred_at_field),
+                title, " ".join(summary.split())[:200], record.state, record.author))
+        entries.sort(key=lambda e: e.occurred_at, reverse=True)
+        return entries
+
+    def open_actions(self, child_id: str | None = None) -> list[OpenAction]:
+        records: list[Record] = []
+        for record_type in (RecordType.RETURN_INTERVIEW, RecordType.WARNING_SIGNS,
+                            RecordType.CASE_NOTE):
+            records.extend(self.store.records(child_id=child_id, record_type=record_type))
+        return actions_of(records)

@@ -1,0 +1,23 @@
+"""Errors the services raise for the user to act on (plain English, no tracebacks)."""
+
+from __future__ import annotations
+
+from ..forms import FieldError
+
+
+class ServiceError(Exception):
+    """Something the user can put right; the message says how."""
+
+
+class ValidationFailed(ServiceError):
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = errors
+        count = len(errors)
+        first = errors[0].message if errors else ""
+        super().__init__(
+            f"Please check {count} answer{'s' if count != 1 else ''} before saving. {first}"
+        )
+
+
+class PermissionDenied(ServiceError):
+    pass

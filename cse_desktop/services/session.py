@@ -1,0 +1,165 @@
+"""Opening the practitioner's records: first run, unlock, lock, passphrase changes.
+
+A :class:`Session` is an unlocked store plus who is using it and the form library.  The UI
+holds one while unlocked and drops it on lock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..crypto.identity import SigningIdentity, create_local_identity
+from ..crypto.keyfile import KdfParams, KeyFile, TooManyAttempts, WrongPassphrase
+from ..forms import FormLibrary, default_library
+from ..records import Actor, Role, new_id
+from ..store import Store
+from .errors import ServiceError
+from .indexing import make_indexer
+
+DEFAULT_ORGANISATION = {"name": "Safeguarding Partnership (demo)", "logo_path": None}
+MIN_PASSPHRASE_LENGTH = 10
+
+
+@dataclass
+class Session:
+    store: Store
+    actor: Actor
+    library: FormLibrary
+    data_dir: Path
+
+    @property
+    def organisation(self) -> dict[str, Any]:
+        return dict(self.store.get_meta("organisation", DEFAULT_ORGANISATION))
+
+    @property
+    def is_demo(self) -> bool:
+        return bool(self.store.get_meta("demo", False))
+
+    def signing_identity(self) -> SigningIdentity:
+        """The enrolled identity, or a local self-signed one made on first use."""
+        stored = self.store.get_meta("signing_identity")
+        if stored:
+            return SigningIdentity.from_dict(stored)
+        identity = create_local_identity(self.actor.name, self.actor.role.label,
+                                         self.organisation["name"])
+        self.store.set_meta("signing_identity", identity.to_dict())
+        return identity
+
+    def check_passphrase(self, passphrase: str) -> bool:
+        """Re-entry of the passphrase before signing.  Wrong attempts count as at unlock."""
+        try:
+            Store.key_file(self.data_dir).unwrap(passphrase)
+        except WrongPassphrase:
+            return False
+        return True
+
+    def lock(self) -> None:
+        self.store.lock()
+
+
+def passphrase_feedback(passphrase: str) -> tuple[int, str]:
+    """A 0-4 strength estimate with a plain hint.  Length matters most; no silly rules."""
+    length = len(passphrase)
+    kinds = sum(
+        [
+            any(c.islower() for c in passphrase),
+            any(c.isupper() for c in passphrase),
+            any(c.isdigit() for c in passphrase),
+            any(not c.isalnum() for c in passphrase),
+        ]
+    )
+    words = len(passphrase.split())
+    if length < MIN_PASSPHRASE_LENGTH:
+        return 0, f"Use at least {MIN_PASSPHRASE_LENGTH} characters. A short sentence is easiest."
+    if len(set(passphrase)) < 5:
+        return 1, "Avoid repeating the same few characters."
+    score = 1 + (length >= 14) + (length >= 20 or words >= 4) + (kinds >= 3 and length >= 12)
+    hints = {
+        1: "Fair. A longer phrase of a few unrelated words would be stronger.",
+        2: "Good.",
+        3: "Strong.",
+        4: "Very strong.",
+    }
+    return min(score, 4), hints[min(score, 4)]
+
+
+def store_exists(data_dir: Path) -> bool:
+    return Store.exists(data_dir)
+
+
+def first_run(
+    data_dir: Path,
+    passphrase: str,
+    *,
+    name: str,
+    role: Role,
+    organisation: str | None = None,
+    kdf: KdfParams | None = None,
+    library: FormLibrary | None = None,
+    demo: bool = False,
+) -> Session:
+    """Create the encrypted store and the practitioner's profile."""
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        raise ServiceError(f"Choose a passphrase of at least {MIN_PASSPHRASE_LENGTH} characters.")
+    if not name.strip():
+        raise ServiceError("Enter your name as it should appear on signed forms.")
+    library = library or default_library()
+    store = Store.create(data_dir, passphrase, kdf=kdf, indexer=make_indexer(library))
+    store.set_meta("user", {"user_id": new_id(), "name": name.strip(), "role": role.value})
+    org = dict(DEFAULT_ORGANISATION)
+    if organisation:
+        org["name"] = organisation
+    store.set_meta("organisation", org)
+    store.set_meta("demo", demo)
+    session = _session(store, data_dir, library)
+    store.audit(session.actor, "first_run", detail="store created")
+    return session
+
+
+def unlock(data_dir: Path, passphrase: str, *, library: FormLibrary | None = None) -> Session:
+    """Open the store.  Raises WrongPassphrase / TooManyAttempts with plain messages."""
+    library = library or default_library()
+    store = Store.unlock(data_dir, passphrase, indexer=make_indexer(library))
+    session = _session(store, data_dir, library)
+    store.audit(session.actor, "unlock")
+    return session
+
+
+def seconds_until_next_attempt(data_dir: Path) -> float:
+    return KeyFile(Store.key_file(data_dir).path).seconds_to_wait()
+
+
+def _session(store: Store, data_dir: Path, library: FormLibrary) -> Session:
+    user = store.get_meta("user") or {}
+    actor = Actor(
+        user_id=str(user.get("user_id") or "unknown"),
+        name=str(user.get("name") or "Unknown practitioner"),
+        role=Role(user.get("role") or Role.OUTREACH_WORKER.value),
+        device_id=store.device_id,
+    )
+    return Session(store=store, actor=actor, library=library, data_dir=Path(data_dir))
+
+
+def change_passphrase(session: Session, old: str, new: str) -> None:
+    if len(new) < MIN_PASSPHRASE_LENGTH:
+        raise ServiceError(f"Choose a passphrase of at least {MIN_PASSPHRASE_LENGTH} characters.")
+    try:
+        session.store.change_passphrase(old, new)
+    except WrongPassphrase as exc:
+        raise ServiceError("Your current passphrase is not right.") from exc
+    session.store.audit(session.actor, "change_passphrase")
+
+
+__all__ = [
+    "Session",
+    "TooManyAttempts",
+    "WrongPassphrase",
+    "change_passphrase",
+    "first_run",
+    "passphrase_feedback",
+    "seconds_until_next_attempt",
+    "store_exists",
+    "unlock",
+]
