@@ -40,7 +40,12 @@ _TYPE_LABELS = {
 
 # Which records can be signed.  Children and episodes are facts kept up to date, not forms.
 SIGNABLE_TYPES = frozenset(
-    {RecordType.RETURN_INTERVIEW, RecordType.WARNING_SIGNS, RecordType.CASE_NOTE, RecordType.ADDENDUM}
+    {
+        RecordType.RETURN_INTERVIEW,
+        RecordType.WARNING_SIGNS,
+        RecordType.CASE_NOTE,
+        RecordType.ADDENDUM,
+    }
 )
 
 

@@ -22,6 +22,7 @@ The file holds no personal data, so it is replaced atomically with an ordinary r
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -192,10 +193,8 @@ class KeyFile:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, self.path)
-        try:
+        with contextlib.suppress(OSError):  # not every file system has modes
             os.chmod(self.path, 0o600)
-        except OSError:
-            pass
 
     # -- operations ----------------------------------------------------------------------------
 

@@ -8,6 +8,19 @@ from __future__ import annotations
 
 from .connection import Connection, transaction
 
+# Index columns and search are worked out in Python: after migrating past this version the
+# store rebuilds them for records saved before it.
+FTS_SCHEMA_VERSION = 3
+
+# Any change to what a signed record says is refused by the database itself.  Only derived
+# index columns (added later) may be refreshed.
+SIGNED_TRIGGER_SQL = """CREATE TRIGGER records_signed_are_immutable
+        BEFORE UPDATE OF id, record_type, form_id, form_version, child_id, state, data, author,
+            device_id, created_at, updated_at, revision, signed_by, signer_role, signed_at,
+            signature_png, amends_id, deleted ON records
+        WHEN OLD.state = 'signed'
+        BEGIN SELECT RAISE(ABORT, 'signed records are immutable'); END;"""
+
 MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -33,9 +46,10 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX records_by_child ON records (child_id, record_type);
     CREATE INDEX records_by_type ON records (record_type);
-    CREATE TRIGGER records_signed_are_immutable BEFORE UPDATE ON records
-        WHEN OLD.state = 'signed'
-        BEGIN SELECT RAISE(ABORT, 'signed records are immutable'); END;
+    {signed_trigger}
+    CREATE TRIGGER records_signed_not_deleted BEFORE DELETE ON records
+        WHEN OLD.state = 'signed' AND (SELECT value FROM meta WHERE key = 'purging') IS NULL
+        BEGIN SELECT RAISE(ABORT, 'signed records are kept until purged'); END;
     CREATE TABLE audit_log (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         at TEXT NOT NULL,
@@ -51,7 +65,7 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-    """,
+    """.replace("{signed_trigger}", SIGNED_TRIGGER_SQL),
     2: """
     CREATE TABLE outbox (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,

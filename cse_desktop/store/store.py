@@ -33,7 +33,7 @@ from ..records import (
 )
 from . import audit
 from .connection import Connection, IntegrityError, open_encrypted, open_plain, transaction
-from .migrations import migrate
+from .migrations import FTS_SCHEMA_VERSION, migrate, schema_version
 
 DB_NAME = "records.db"
 KEY_NAME = "records.key"
@@ -158,9 +158,26 @@ def _row_to_record(row: tuple[Any, ...]) -> Record:
     )
 
 
+# Letters that Unicode does not decompose into a base letter plus an accent, so the search
+# tokenizer's diacritic removal leaves them alone ("Łukasz" would not be found as "Lukasz").
+_FOLD = str.maketrans({"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Đ": "D", "đ": "d", "ß": "ss",
+                       "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Þ": "Th", "þ": "th",
+                       "ı": "i", "Ħ": "H", "ħ": "h"})
+
+
+def fold_for_search(text: str) -> str:
+    return text.translate(_FOLD)
+
+
+def search_text(text: str) -> str:
+    """The indexed text: as written, plus plain-letter spellings of words that need them."""
+    extra = {folded for word in text.split() if (folded := fold_for_search(word)) != word}
+    return text + (" " + " ".join(sorted(extra)) if extra else "")
+
+
 def fts_query(text: str) -> str:
     """Turn what a practitioner typed into a safe FTS5 prefix query ('' when nothing to find)."""
-    terms = [t.replace('"', "") for t in text.split()]
+    terms = [fold_for_search(t).replace('"', "") for t in text.split()]
     return " ".join(f'"{t}"*' for t in terms if t)
 
 
@@ -174,7 +191,10 @@ class Store:
         self._data_key = bytearray(data_key) if data_key else None
         self._mutex = threading.RLock()
         self.indexer: Indexer = indexer or default_indexer
+        before = schema_version(conn)
         migrate(conn)
+        if 0 < before < FTS_SCHEMA_VERSION:
+            self.reindex()  # records saved before search existed get indexed now
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -325,7 +345,8 @@ class Store:
         rowid = conn.execute("SELECT rowid FROM records WHERE id = ?", (record.id,)).fetchone()[0]
         conn.execute("DELETE FROM records_fts WHERE rowid = ?", (rowid,))
         if not record.deleted and index.text:
-            conn.execute("INSERT INTO records_fts (rowid, text) VALUES (?, ?)", (rowid, index.text))
+            conn.execute("INSERT INTO records_fts (rowid, text) VALUES (?, ?)",
+                         (rowid, search_text(index.text)))
 
     def _enqueue(self, conn: Connection, record: Record, base_revision: int) -> None:
         conn.execute(
@@ -355,8 +376,42 @@ class Store:
                 raise StoreError("A record with this id already exists.") from exc
             self._enqueue(conn, record, base_revision=0)
             audit.append(conn, actor, "create", record_id=record.id, child_id=record.child_id,
-                         detail=f"{record.record_type.value} {record.form_id}.v{record.form_version}")
+                         detail=f"{record.record_type.value} "
+                         f"{record.form_id}.v{record.form_version}")
         return record
+
+    @_locked
+    def add_many(self, records: list[Record], actor: Actor) -> int:
+        """Save many new records in one transaction (imports, demo data, benchmarks)."""
+        with transaction(self._conn) as conn:
+            for record in records:
+                if record.record_type is RecordType.CHILD and record.child_id is None:
+                    record = record.with_changes(child_id=record.id)
+                self._write_row(conn, record, insert=True)
+                self._enqueue(conn, record, base_revision=0)
+                audit.append(conn, actor, "create", record_id=record.id,
+                             child_id=record.child_id, detail=f"{record.record_type.value} "
+                             f"{record.form_id}.v{record.form_version}")
+        return len(records)
+
+    @_locked
+    def reindex(self) -> int:
+        """Rebuild the list columns and the search index from every record."""
+        with transaction(self._conn) as conn:
+            rows = conn.execute(f"SELECT {_RECORD_COLUMNS} FROM records").fetchall()
+            conn.execute("DELETE FROM records_fts")
+            for row in rows:
+                record = _row_to_record(row)
+                index = self.indexer(record)
+                rowid = conn.execute("SELECT rowid FROM records WHERE id = ?",
+                                     (record.id,)).fetchone()[0]
+                conn.execute("UPDATE records SET occurred_at = ?, title = ?, risk_level = ? "
+                             "WHERE id = ?", (index.occurred_at, index.title, index.risk_level,
+                                              record.id))
+                if not record.deleted and index.text:
+                    conn.execute("INSERT INTO records_fts (rowid, text) VALUES (?, ?)",
+                                 (rowid, search_text(index.text)))
+        return len(rows)
 
     @_locked
     def update(self, record_id: str, data: dict[str, Any], actor: Actor, *,
@@ -440,19 +495,23 @@ class Store:
             raise StoreError("Give the reason for purging, for example the retention rule.")
         removed = 0
         with transaction(self._conn) as conn:
-            for record_id in record_ids:
+            conn.execute("INSERT INTO meta (key, value) VALUES ('purging', '1')")
+            # An addendum goes with the record it amends, and before it.
+            addenda = [r[0] for r in conn.execute(
+                "SELECT id FROM records WHERE amends_id IN (SELECT value FROM json_each(?))",
+                (json.dumps(record_ids),))]
+            for record_id in [*addenda, *record_ids]:
                 row = conn.execute("SELECT rowid, child_id FROM records WHERE id = ?",
                                    (record_id,)).fetchone()
                 if row is None:
                     continue
                 conn.execute("DELETE FROM records_fts WHERE rowid = ?", (row[0],))
-                conn.execute("UPDATE records SET amends_id = NULL WHERE amends_id = ? "
-                             "AND state = 'draft'", (record_id,))
                 conn.execute("DELETE FROM records WHERE id = ?", (record_id,))
                 conn.execute("DELETE FROM sync_base WHERE record_id = ?", (record_id,))
                 audit.append(conn, actor, "purge", record_id=record_id, child_id=row[1],
                              detail=reason)
                 removed += 1
+            conn.execute("DELETE FROM meta WHERE key = 'purging'")
         return removed
 
     # -- reading records -----------------------------------------------------------------------
