@@ -1,0 +1,383 @@
+"""The caseload: every child on this device, searchable, filterable and sortable."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..forms import RiskLevel
+from ..records import utc_now
+from ..services.caseload import Caseload, CaseloadFilter, ChildRow, RhiState
+from ..services.session import Session
+from . import theme, wording
+from .a11y import named
+from .workers import TaskRunner
+
+SEARCH_DELAY_MS = 300
+SORT_ROLE = Qt.ItemDataRole.UserRole
+CHILD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+RISK_CHOICES: tuple[tuple[str, set[RiskLevel] | None], ...] = (
+    ("Any risk level", None),
+    ("High risk", {RiskLevel.HIGH}),
+    ("Medium or high risk", {RiskLevel.MEDIUM, RiskLevel.HIGH}),
+    ("Medium risk", {RiskLevel.MEDIUM}),
+    ("Low risk", {RiskLevel.LOW}),
+    ("No apparent risk", {RiskLevel.NO_APPARENT}),
+)
+
+
+class Column(IntEnum):
+    NAME = 0
+    AGE = 1
+    REFERENCE = 2
+    RISK = 3
+    RHI = 4
+    DRAFTS = 5
+    LAST_ACTIVITY = 6
+
+
+HEADERS = {
+    Column.NAME: "Name",
+    Column.AGE: "Age",
+    Column.REFERENCE: "Council ref.",
+    Column.RISK: "Risk level",
+    Column.RHI: "Return home interview",
+    Column.DRAFTS: "Drafts",
+    Column.LAST_ACTIVITY: "Last activity",
+}
+
+
+def _stamp(moment: datetime | None) -> float:
+    return moment.timestamp() if moment else 0.0
+
+
+class CaseloadModel(QAbstractTableModel):
+    """ChildRow objects as table rows; UserRole gives a sort key for each cell."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[ChildRow] = []
+        self._now = utc_now()
+
+    @property
+    def rows(self) -> list[ChildRow]:
+        return list(self._rows)
+
+    def set_rows(self, rows: list[ChildRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._now = utc_now()
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_rows([])
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[Column(section)]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = Column(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(row, column)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            text = self._text(row, column)
+            return f"{HEADERS[column]}: {text or 'none'}"
+        if role == SORT_ROLE:
+            return self._sort_key(row, column)
+        if role == CHILD_ID_ROLE:
+            return row.child_id
+        tint = self._tint(row, column)
+        if tint is not None and role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(QColor(tint.background))
+        if tint is not None and role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor(tint.text))
+        if role == Qt.ItemDataRole.ToolTipRole and column is Column.RISK and row.risk_assessed_at:
+            return f"Assessed {wording.when(row.risk_assessed_at)}"
+        return None
+
+    def _text(self, row: ChildRow, column: Column) -> str:
+        if column is Column.NAME:
+            return row.name
+        if column is Column.AGE:
+            age = row.age()
+            return "" if age is None else str(age)
+        if column is Column.REFERENCE:
+            return row.local_reference
+        if column is Column.RISK:
+            return theme.risk_text(row.risk_level)
+        if column is Column.RHI:
+            return wording.rhi_text(row.rhi_state, row.rhi_deadline, self._now)
+        if column is Column.DRAFTS:
+            return "Draft to finish" if row.has_draft else ""
+        return wording.day(row.last_activity)
+
+    def _sort_key(self, row: ChildRow, column: Column) -> Any:
+        if column is Column.NAME:
+            return row.name.casefold()
+        if column is Column.AGE:
+            return row.age() or -1
+        if column is Column.REFERENCE:
+            return row.local_reference.casefold()
+        if column is Column.RISK:
+            return row.risk_level.rank if row.risk_level else -1
+        if column is Column.RHI:
+            order = {RhiState.OVERDUE: 0, RhiState.DUE: 1, RhiState.NONE: 2}[row.rhi_state]
+            return float(order * 1e12 + _stamp(row.rhi_deadline))
+        if column is Column.DRAFTS:
+            return int(row.has_draft)
+        return _stamp(row.last_activity)
+
+    @staticmethod
+    def _tint(row: ChildRow, column: Column) -> theme.Tint | None:
+        if column is Column.RISK:
+            return theme.risk_tint(row.risk_level)
+        if column is Column.RHI and row.rhi_state is RhiState.OVERDUE:
+            return theme.OVERDUE
+        if column is Column.RHI and row.rhi_state is RhiState.DUE:
+            return theme.DUE
+        return None
+
+
+def counts_text(rows: list[ChildRow], filtered: bool) -> str:
+    """'40 children · 3 RHIs overdue · 5 drafts' for the status bar."""
+    overdue = sum(r.rhi_state is RhiState.OVERDUE for r in rows)
+    due = sum(r.rhi_state is RhiState.DUE for r in rows)
+    drafts = sum(r.has_draft for r in rows)
+    parts = [wording.plural(len(rows), "child", "children") + (" shown" if filtered else "")]
+    parts.append(f"{wording.plural(overdue, 'RHI')} overdue")
+    if due:
+        parts.append(f"{wording.plural(due, 'RHI')} due")
+    parts.append(wording.plural(drafts, "draft"))
+    return " · ".join(parts)
+
+
+class CaseloadView(QWidget):
+    """Search, filters, the table and the caseload's actions."""
+
+    child_activated = Signal(str)
+    add_child_requested = Signal()
+    record_episode_requested = Signal(str)
+    counts_changed = Signal(str)
+    loaded = Signal()
+
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._session: Session | None = None
+        self.model = CaseloadModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+
+        self.search = named(QLineEdit(), "Search the caseload",
+                            "Search names, references and everything written in records")
+        self.search.setPlaceholderText("Search names, references, notes…  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.risk = named(QComboBox(), "Risk level filter")
+        for text, levels in RISK_CHOICES:
+            self.risk.addItem(text, levels)
+        self.rhi_only = QCheckBox("&Interview due or overdue")
+        self.rhi_only.setAccessibleName("Only children with a return home interview due or overdue")
+        self.drafts_only = QCheckBox("Has a dra&ft")
+        self.drafts_only.setAccessibleName("Only children with a draft to finish")
+        self.add_button = QPushButton("&Add child…")
+        self.episode_button = QPushButton("Record &missing episode…")
+        self.episode_button.setEnabled(False)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        filters.addWidget(self.risk, 1)
+        filters.addWidget(self.rhi_only)
+        filters.addWidget(self.drafts_only)
+        actions = QHBoxLayout()
+        self.heading = QLabel("Your caseload")
+        self.heading.setProperty("role", "title")
+        self.status = QLabel("")
+        self.status.setProperty("role", "hint")
+        actions.addWidget(self.heading)
+        actions.addSpacing(12)
+        actions.addWidget(self.status, 1)
+        actions.addWidget(self.add_button)
+        actions.addWidget(self.episode_button)
+
+        self.table = named(QTableView(), "Children on your caseload",
+                           "Press Enter to open the selected child")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(34)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(Column.RHI, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((Column.NAME, 230), (Column.AGE, 60), (Column.REFERENCE, 120),
+                              (Column.RISK, 150), (Column.DRAFTS, 130),
+                              (Column.LAST_ACTIVITY, 130)):
+            self.table.setColumnWidth(column, width)
+
+        self.empty = QLabel("")
+        self.empty.setProperty("role", "hint")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setVisible(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 8)
+        layout.setSpacing(10)
+        layout.addLayout(actions)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.search.returnPressed.connect(self._search_now)
+        self.risk.currentIndexChanged.connect(self.refresh)
+        self.rhi_only.toggled.connect(self.refresh)
+        self.drafts_only.toggled.connect(self.refresh)
+        self.add_button.clicked.connect(self.add_child_requested)
+        self.episode_button.clicked.connect(self._record_episode)
+        self.table.activated.connect(self._activated)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
+
+        self.setTabOrder(self.search, self.risk)
+        self.setTabOrder(self.risk, self.rhi_only)
+        self.setTabOrder(self.rhi_only, self.drafts_only)
+        self.setTabOrder(self.drafts_only, self.table)
+        self.setTabOrder(self.table, self.add_button)
+        self.setTabOrder(self.add_button, self.episode_button)
+
+    # -- data ----------------------------------------------------------------------------------
+
+    def set_session(self, session: Session | None) -> None:
+        self._session = session
+        if session is None:
+            self._search_timer.stop()
+            self.search.clear()
+            self.model.clear()
+            self.status.setText("")
+            return
+        self.refresh()
+
+    def current_filter(self) -> CaseloadFilter:
+        levels = self.risk.currentData()
+        return CaseloadFilter(
+            text=self.search.text().strip(),
+            risk_levels=set(levels) if levels else None,
+            rhi_due_or_overdue=self.rhi_only.isChecked(),
+            has_draft=self.drafts_only.isChecked(),
+        )
+
+    def is_filtered(self) -> bool:
+        f = self.current_filter()
+        return bool(f.text or f.risk_levels or f.rhi_due_or_overdue or f.has_draft)
+
+    def refresh(self) -> None:
+        """Load the rows off the UI thread; only the newest answer is shown."""
+        if self._session is None:
+            return
+        self._search_timer.stop()
+        self.status.setText("Loading…")
+        self._runner.run(Caseload(self._session).rows, self.current_filter(),
+                         on_result=self._show_rows, key="caseload")
+
+    def _search_now(self) -> None:
+        self.refresh()
+        if self.model.rowCount():
+            self.table.setFocus()
+
+    def _show_rows(self, rows: list[ChildRow]) -> None:
+        selected = self.selected_child_id()
+        self.model.set_rows(rows)
+        self.proxy.sort(self.table.horizontalHeader().sortIndicatorSection(),
+                        self.table.horizontalHeader().sortIndicatorOrder())
+        filtered = self.is_filtered()
+        text = counts_text(rows, filtered)
+        self.status.setText("Filtered: " + text if filtered else "")
+        self.counts_changed.emit(text)
+        self.empty.setVisible(not rows)
+        if not rows:
+            self.empty.setText("No children match this search or these filters."
+                               if filtered else
+                               "No children yet. Choose “Add child…” to start.")
+        self.select_child(selected) if selected else self.table.selectRow(0)
+        self.loaded.emit()
+
+    # -- selection and actions ---------------------------------------------------------------
+
+    def selected_child_id(self) -> str | None:
+        indexes = self.table.selectionModel().selectedRows()
+        return indexes[0].data(CHILD_ID_ROLE) if indexes else None
+
+    def select_child(self, child_id: str) -> bool:
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.index(row, 0).data(CHILD_ID_ROLE) == child_id:
+                self.table.selectRow(row)
+                return True
+        return False
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _activated(self, index: QModelIndex) -> None:
+        child_id = index.data(CHILD_ID_ROLE)
+        if child_id:
+            self.child_activated.emit(child_id)
+
+    def _selection_changed(self) -> None:
+        self.episode_button.setEnabled(self.selected_child_id() is not None)
+
+    def _record_episode(self) -> None:
+        child_id = self.selected_child_id()
+        if child_id:
+            self.record_episode_requested.emit(child_id)

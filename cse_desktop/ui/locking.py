@@ -1,0 +1,111 @@
+"""Locking when the practitioner walks away: idle time on the wall clock, and suspend.
+
+Idle time is measured with ``time.time()`` (the wall clock), not a monotonic timer, so the
+hours a laptop spends asleep or hibernated count: a laptop opened the next morning is locked
+straight away.  An application-wide event filter notes the time of the last key press, click,
+scroll or touch; a timer checks every few seconds whether the limit has passed.
+
+Where the operating system tells Qt that the app is being suspended, we lock at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+
+clock: Callable[[], float] = time.time  # the wall clock; tests replace it
+
+DEFAULT_IDLE_MINUTES = 5.0
+CHECK_EVERY_MS = 3000
+
+_ACTIVITY = frozenset({
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseButtonDblClick,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+    QEvent.Type.TouchUpdate,
+    QEvent.Type.TabletPress,
+    QEvent.Type.TabletMove,
+})
+
+
+class IdleWatcher(QObject):
+    """Emits ``idle`` once the wall clock shows no activity for ``idle_seconds``, and
+    ``suspended`` when the OS reports the app suspended.  Watches only while started."""
+
+    idle = Signal()
+    suspended = Signal()
+
+    def __init__(self, idle_seconds: float, parent: QObject | None = None,
+                 check_every_ms: int = CHECK_EVERY_MS) -> None:
+        super().__init__(parent)
+        self.idle_seconds = idle_seconds
+        self._last = clock()
+        self._watching = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(check_every_ms)
+        self._timer.timeout.connect(self.check)
+        app = QGuiApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+            app.applicationStateChanged.connect(self._state_changed)
+
+    @property
+    def watching(self) -> bool:
+        return self._watching
+
+    def start(self) -> None:
+        self.touch()
+        self._watching = True
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._watching = False
+        self._timer.stop()
+
+    def touch(self) -> None:
+        self._last = clock()
+
+    def seconds_idle(self) -> float:
+        return clock() - self._last
+
+    def check(self) -> None:
+        if self._watching and self.seconds_idle() >= self.idle_seconds:
+            self.stop()
+            self.idle.emit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY:
+            self._last = clock()
+        return False
+
+    def _state_changed(self, state: Qt.ApplicationState) -> None:
+        if self._watching and state == Qt.ApplicationState.ApplicationSuspended:
+            self.stop()
+            self.suspended.emit()
+        elif state == Qt.ApplicationState.ApplicationActive:
+            # Woken up: a long sleep shows up as idle time at once, not a few seconds later.
+            self.check()
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    """A form window that was open when the app locked, and where it was on screen."""
+
+    record_id: str
+    position: object = None  # whatever FormWindow.position() gives; handed back to restore
+
+
+@dataclass
+class WorkspaceSnapshot:
+    """Where the practitioner was, kept while locked: record ids and window positions only,
+    never names or answers (unsaved input is saved, encrypted, before the lock)."""
+
+    child_id: str | None = None
+    forms: list[OpenForm] = field(default_factory=list)

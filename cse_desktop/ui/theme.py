@@ -1,0 +1,101 @@
+"""How the app looks: readable fonts, roomy spacing, and risk colours that always carry words.
+
+Colour is never the only signal: every risk badge says "High risk", "Medium risk" and so on,
+and the colours are dark text on a light tint so they stay readable in print and for people
+who cannot tell red from green.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+from ..forms import RiskLevel
+
+BASE_POINT_SIZE = 11
+
+
+@dataclass(frozen=True)
+class Tint:
+    background: str
+    text: str
+
+    def stylesheet(self) -> str:
+        return (f"background-color: {self.background}; color: {self.text};"
+                " border-radius: 4px; padding: 3px 8px; font-weight: 600;")
+
+
+RISK_TINTS: dict[RiskLevel | None, Tint] = {
+    RiskLevel.HIGH: Tint("#F9D6D5", "#7A0C0C"),
+    RiskLevel.MEDIUM: Tint("#FDE3C3", "#6B3500"),
+    RiskLevel.LOW: Tint("#FFF3B8", "#574500"),
+    RiskLevel.NO_APPARENT: Tint("#D8EEDC", "#1D4D27"),
+    None: Tint("#E6E8EB", "#33383F"),
+}
+OVERDUE = Tint("#F9D6D5", "#7A0C0C")
+DUE = Tint("#FDE3C3", "#6B3500")
+DEMO = Tint("#FFE28A", "#3D2E00")
+SIGNED = Tint("#D8EEDC", "#1D4D27")
+DRAFT = Tint("#E3ECF8", "#17365D")
+
+NOT_ASSESSED = "Not assessed"
+
+
+def risk_text(level: RiskLevel | None) -> str:
+    """The words for a risk level, including when no checklist has been signed yet."""
+    return level.label if level is not None else NOT_ASSESSED
+
+
+def risk_tint(level: RiskLevel | None) -> Tint:
+    return RISK_TINTS[level]
+
+
+def qcolor(hex_colour: str) -> QColor:
+    return QColor(hex_colour)
+
+
+STYLESHEET = """
+QWidget { font-size: %(pt)dpt; }
+QPushButton, QToolButton { padding: 5px 12px; }
+QPushButton:default { font-weight: 600; }
+QLineEdit, QComboBox, QSpinBox, QDateTimeEdit, QPlainTextEdit { padding: 4px 6px; }
+QTableView, QTreeView, QListView { gridline-color: #D5D8DC; }
+QHeaderView::section { padding: 6px 8px; font-weight: 600; }
+QGroupBox { font-weight: 600; margin-top: 14px; padding-top: 8px; }
+QGroupBox::title { subcontrol-origin: margin; left: 8px; padding: 0 4px; }
+QLabel[role="title"] { font-size: %(title)dpt; font-weight: 600; }
+QLabel[role="subtitle"] { color: #3B4149; }
+QLabel[role="alert"] { color: #7A0C0C; font-weight: 600; }
+QLabel[role="hint"] { color: #3B4149; }
+QStatusBar QLabel { padding: 0 8px; }
+"""
+
+
+def apply_theme(app: QApplication) -> None:
+    """Fusion style (the same on every platform), a calm palette and a readable base size."""
+    app.setStyle("Fusion")
+    font = QFont(app.font())
+    font.setPointSize(max(font.pointSize(), BASE_POINT_SIZE))
+    app.setFont(font)
+    palette = app.palette()
+    palette.setColor(QPalette.ColorRole.Window, QColor("#F4F5F7"))
+    palette.setColor(QPalette.ColorRole.Base, QColor("#FFFFFF"))
+    palette.setColor(QPalette.ColorRole.AlternateBase, QColor("#F7F8FA"))
+    palette.setColor(QPalette.ColorRole.Highlight, QColor("#1F5FAD"))
+    palette.setColor(QPalette.ColorRole.HighlightedText, QColor("#FFFFFF"))
+    palette.setColor(QPalette.ColorRole.ToolTipBase, QColor("#FFFFFF"))
+    palette.setColor(QPalette.ColorRole.ToolTipText, QColor("#1B1F24"))
+    app.setPalette(palette)
+    size = font.pointSize()
+    app.setStyleSheet(STYLESHEET % {"pt": size, "title": size + 5})
+
+
+def prepare_high_dpi() -> None:
+    """Call before the QApplication exists: fractional scaling stays sharp (125 %, 150 %)."""
+    from PySide6.QtCore import Qt
+
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )

@@ -1,0 +1,290 @@
+"""The screens in front of the records: first run (choose a passphrase) and unlock.
+
+Opening the records derives a key from the passphrase on purpose slowly, so it runs off the
+UI thread; the screen says what is happening meanwhile.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..crypto.keyfile import KdfParams
+from ..records import Role
+from ..services import session as sessions
+from ..services.errors import ServiceError
+from .a11y import named
+from .workers import TaskRunner
+
+FIRST_RUN_ROLES = (Role.OUTREACH_WORKER, Role.NURSE_PRACTITIONER, Role.TEAM_LEAD)
+STRENGTH_WORDS = ("Too short", "Fair", "Good", "Strong", "Very strong")
+
+
+def _label(text: str, role: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    if role:
+        label.setProperty("role", role)
+    return label
+
+
+def _card(page: QWidget) -> QVBoxLayout:
+    """A centred panel of readable width; returns the layout to fill."""
+    outer = QVBoxLayout(page)
+    outer.addStretch(1)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    card = QFrame()
+    card.setObjectName("card")
+    card.setFrameShape(QFrame.Shape.StyledPanel)
+    card.setStyleSheet("QFrame#card { background: white; border: 1px solid #D5D8DC;"
+                       " border-radius: 8px; }")
+    card.setMinimumWidth(460)
+    card.setMaximumWidth(560)
+    row.addWidget(card, 3)
+    row.addStretch(1)
+    outer.addLayout(row)
+    outer.addStretch(2)
+    inner = QVBoxLayout(card)
+    inner.setContentsMargins(28, 24, 28, 24)
+    inner.setSpacing(12)
+    return inner
+
+
+def _passphrase_edit(name: str) -> QLineEdit:
+    edit = named(QLineEdit(), name)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setMinimumWidth(320)
+    return edit
+
+
+def _show_toggle(*edits: QLineEdit) -> QCheckBox:
+    box = QCheckBox("Show passphrase")
+
+    def toggle(shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        for edit in edits:
+            edit.setEchoMode(mode)
+
+    box.toggled.connect(toggle)
+    return box
+
+
+class FirstRunPage(QWidget):
+    """Choose a passphrase and say who you are; creates the encrypted store."""
+
+    created = Signal(object)  # Session
+
+    def __init__(self, data_dir: Path, runner: TaskRunner, *, kdf: KdfParams | None = None,
+                 demo: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.data_dir, self._runner, self._kdf, self._demo = data_dir, runner, kdf, demo
+        layout = _card(self)
+        layout.addWidget(_label("Welcome. Let's keep your records safe.", "title"))
+        layout.addWidget(_label(
+            "Everything you record is kept encrypted on this computer. Choose a passphrase "
+            "to open it: a short sentence you will remember is best. Nobody can recover your "
+            "records without it.", "subtitle"))
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.name = named(QLineEdit(), "Your name",
+                          "Your name as it will appear on signed forms")
+        self.role = named(QComboBox(), "Your role")
+        for role in FIRST_RUN_ROLES:
+            self.role.addItem(role.label, role)
+        self.passphrase = _passphrase_edit("Passphrase")
+        self.confirm = _passphrase_edit("Passphrase again")
+        form.addRow("Your &name", self.name)
+        form.addRow("Your &role", self.role)
+        form.addRow("&Passphrase", self.passphrase)
+        form.addRow("Passphrase a&gain", self.confirm)
+        layout.addLayout(form)
+        self.strength = named(QProgressBar(), "Passphrase strength")
+        self.strength.setRange(0, 4)
+        self.strength.setTextVisible(True)
+        self.strength.setFormat("")
+        self.hint = _label("", "hint")
+        layout.addWidget(self.strength)
+        layout.addWidget(self.hint)
+        layout.addWidget(_show_toggle(self.passphrase, self.confirm))
+        self.message = _label("", "alert")
+        self.message.setAccessibleName("Message")
+        layout.addWidget(self.message)
+        self.create_button = QPushButton("Create my encrypted records")
+        self.create_button.setDefault(True)
+        self.create_button.setAutoDefault(True)
+        layout.addWidget(self.create_button, 0, Qt.AlignmentFlag.AlignRight)
+        for edit in (self.name, self.passphrase, self.confirm):
+            edit.textChanged.connect(self._update)
+            edit.returnPressed.connect(self.submit)
+        self.create_button.clicked.connect(self.submit)
+        self._update()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.name.setFocus()
+
+    def _problem(self) -> str:
+        """What still stops the store being created ('' when nothing does)."""
+        if not self.name.text().strip():
+            return "Enter your name as it should appear on signed forms."
+        score, hint = sessions.passphrase_feedback(self.passphrase.text())
+        if score == 0:
+            return hint
+        if self.confirm.text() != self.passphrase.text():
+            return "The two passphrases are not the same yet."
+        return ""
+
+    def _update(self) -> None:
+        text = self.passphrase.text()
+        score, hint = sessions.passphrase_feedback(text)
+        self.strength.setValue(score)
+        self.strength.setFormat(STRENGTH_WORDS[score] if text else "")
+        self.hint.setText(hint if text else
+                          f"Use at least {sessions.MIN_PASSPHRASE_LENGTH} characters.")
+        self.strength.setAccessibleDescription(hint)
+        self.message.setText("")
+        self.create_button.setEnabled(not self._problem())
+
+    def submit(self) -> None:
+        problem = self._problem()
+        if problem:
+            self.message.setText(problem)
+            return
+        self._busy(True)
+        self.message.setText("")
+        self.hint.setText("Creating your encrypted records…")
+        role = self.role.currentData()
+        self._runner.run(sessions.first_run, self.data_dir, self.passphrase.text(),
+                         name=self.name.text(), role=role, kdf=self._kdf, demo=self._demo,
+                         on_result=self._done, on_error=self._failed)
+
+    def _busy(self, busy: bool) -> None:
+        for widget in (self.name, self.role, self.passphrase, self.confirm, self.create_button):
+            widget.setEnabled(not busy)
+
+    def _done(self, session: sessions.Session) -> None:
+        self.passphrase.clear()
+        self.confirm.clear()
+        self.created.emit(session)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._busy(False)
+        self.hint.setText("")
+        self.message.setText(str(exc) if isinstance(exc, ServiceError) else
+                             f"Your records could not be created: {exc}")
+
+
+class UnlockPage(QWidget):
+    """Enter the passphrase to open the records; says plainly when it is wrong."""
+
+    unlocked = Signal(object)  # Session
+
+    def __init__(self, data_dir: Path, runner: TaskRunner, *, hint: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.data_dir, self._runner = data_dir, runner
+        layout = _card(self)
+        layout.addWidget(_label("Your records are locked", "title"))
+        layout.addWidget(_label("Enter your passphrase to carry on where you left off.",
+                                "subtitle"))
+        self.passphrase = _passphrase_edit("Passphrase")
+        form = QFormLayout()
+        form.addRow("&Passphrase", self.passphrase)
+        layout.addLayout(form)
+        layout.addWidget(_show_toggle(self.passphrase))
+        self.demo_hint = _label(hint, "hint")
+        self.demo_hint.setVisible(bool(hint))
+        layout.addWidget(self.demo_hint)
+        self.message = _label("", "alert")
+        self.message.setAccessibleName("Message")
+        layout.addWidget(self.message)
+        self.unlock_button = QPushButton("Unlock")
+        self.unlock_button.setDefault(True)
+        layout.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.unlock_button.clicked.connect(self.submit)
+        self.passphrase.returnPressed.connect(self.submit)
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._tick)
+        self._working = False
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.passphrase.setFocus()
+        self._tick()
+
+    def reset(self, message: str = "") -> None:
+        self.passphrase.clear()
+        self.message.setText(message)
+        self._set_enabled(True)
+
+    def submit(self) -> None:
+        if self._working or not self.unlock_button.isEnabled():
+            return
+        if not self.passphrase.text():
+            self.message.setText("Enter your passphrase.")
+            return
+        self._working = True
+        self._set_enabled(False)
+        self.message.setText("Opening your records…")
+        self._runner.run(sessions.unlock, self.data_dir, self.passphrase.text(),
+                         on_result=self._done, on_error=self._failed)
+
+    def _set_enabled(self, enabled: bool) -> None:
+        self.passphrase.setEnabled(enabled)
+        self.unlock_button.setEnabled(enabled)
+        if enabled:
+            self.passphrase.setFocus()
+
+    def _done(self, session: sessions.Session) -> None:
+        self._working = False
+        self.passphrase.clear()
+        self.message.setText("")
+        self._set_enabled(True)
+        self.unlocked.emit(session)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._working = False
+        self.passphrase.clear()
+        if isinstance(exc, sessions.WrongPassphrase | sessions.TooManyAttempts):
+            self.message.setText(str(exc))
+        else:
+            self.message.setText(f"Your records could not be opened: {exc}")
+        self._set_enabled(True)
+        self._tick()
+
+    def _tick(self) -> None:
+        """While attempts are slowed down, count down and keep the button off."""
+        if self._working:
+            return
+        try:
+            wait = sessions.seconds_until_next_attempt(self.data_dir)
+        except Exception:  # no key file yet, or unreadable: the attempt will say so
+            wait = 0.0
+        if wait > 0:
+            seconds = max(1, round(wait))
+            self.message.setText(
+                "That passphrase is not right. To keep your records safe, please wait "
+                f"{seconds} second{'s' if seconds != 1 else ''} before trying again.")
+            self._set_enabled(False)
+            if not self._countdown.isActive():
+                self._countdown.start()
+        elif self._countdown.isActive():
+            self._countdown.stop()
+            self.message.setText("You can try again now.")
+            self._set_enabled(True)
