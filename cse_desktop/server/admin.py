@@ -1,0 +1,127 @@
+"""Administration: teams, users, caseloads, enrolment codes, devices.  Used by the CLI and by
+the demo script; every action is audited."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, insert, select, update
+
+from ..records import Role
+from . import audit
+from .db import lock_feed
+from .feed import restamp_child
+from .models import assignments, devices, enrolment_codes, teams, users
+from .timeutil import aware, now
+from .tokens import hash_secret, new_enrolment_code
+
+
+class AdminError(Exception):
+    """Something the administrator can fix; the message says what."""
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    device_id: str
+    user: str
+    name: str
+    enrolled_at: datetime
+    last_seen_at: datetime | None
+    revoked_at: datetime | None
+
+
+def _user_id(engine: Engine, username_or_id: str) -> str:
+    with engine.connect() as conn:
+        found = conn.execute(select(users.c.id).where(
+            (users.c.username == username_or_id) | (users.c.id == username_or_id))).scalar()
+    if found is None:
+        raise AdminError(f"There is no user called {username_or_id!r}.")
+    return str(found)
+
+
+def create_team(engine: Engine, name: str) -> str:
+    team_id = str(uuid.uuid4())
+    with engine.begin() as conn:
+        if conn.execute(select(teams.c.id).where(teams.c.name == name)).first():
+            raise AdminError(f"A team called {name!r} already exists.")
+        conn.execute(insert(teams).values(id=team_id, name=name, created_at=now()))
+        audit.log(conn, None, "admin_create_team", detail=name)
+    return team_id
+
+
+def team_id_by_name(engine: Engine, name: str) -> str:
+    with engine.connect() as conn:
+        found = conn.execute(select(teams.c.id).where(
+            (teams.c.name == name) | (teams.c.id == name))).scalar()
+    if found is None:
+        raise AdminError(f"There is no team called {name!r}.")
+    return str(found)
+
+
+def create_user(engine: Engine, username: str, name: str, role: Role | str,
+                team: str | None = None) -> str:
+    role = Role(role)
+    team_id = team_id_by_name(engine, team) if team else None
+    user_id = str(uuid.uuid4())
+    with engine.begin() as conn:
+        if conn.execute(select(users.c.id).where(users.c.username == username)).first():
+            raise AdminError(f"The username {username!r} is taken.")
+        conn.execute(insert(users).values(id=user_id, username=username, name=name,
+                                          role=role.value, team_id=team_id, active=True,
+                                          created_at=now()))
+        audit.log(conn, None, "admin_create_user", user_id=user_id,
+                  detail=f"{username} ({role.value})")
+    return user_id
+
+
+def assign(engine: Engine, username: str, child_id: str) -> None:
+    """Add a child to a practitioner's caseload (their devices then pull its records)."""
+    user_id = _user_id(engine, username)
+    with engine.begin() as conn:
+        lock_feed(conn)
+        already = conn.execute(select(assignments.c.user_id).where(
+            assignments.c.user_id == user_id, assignments.c.child_id == child_id)).first()
+        if already:
+            return
+        conn.execute(insert(assignments).values(user_id=user_id, child_id=child_id,
+                                                assigned_at=now()))
+        restamp_child(conn, child_id)
+        audit.log(conn, None, "admin_assign", user_id=user_id, child_id=child_id)
+
+
+def create_enrolment_code(engine: Engine, username: str, hours: int = 72) -> str:
+    """A one-time code, shown once; only its hash is kept."""
+    user_id = _user_id(engine, username)
+    code = new_enrolment_code()
+    with engine.begin() as conn:
+        conn.execute(insert(enrolment_codes).values(
+            code_hash=hash_secret(code), user_id=user_id, created_at=now(),
+            expires_at=now() + timedelta(hours=hours)))
+        audit.log(conn, None, "admin_enrolment_code", user_id=user_id)
+    return code
+
+
+def revoke_device(engine: Engine, device_id: str, reason: str = "") -> None:
+    with engine.begin() as conn:
+        found = conn.execute(select(devices.c.id, devices.c.user_id).where(
+            devices.c.id == device_id)).first()
+        if found is None:
+            raise AdminError(f"There is no device {device_id!r}. See `cse-server admin "
+                             "list-devices`.")
+        conn.execute(update(devices).where(devices.c.id == device_id)
+                     .values(revoked_at=now(), revoked_reason=reason or None))
+        audit.log(conn, None, "admin_revoke_device", user_id=found.user_id,
+                  detail=f"device {device_id}: {reason}")
+
+
+def list_devices(engine: Engine, username: str | None = None) -> list[DeviceRow]:
+    query = (select(devices, users.c.username).join(users, users.c.id == devices.c.user_id)
+             .order_by(devices.c.enrolled_at))
+    if username:
+        query = query.where(users.c.id == _user_id(engine, username))
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [DeviceRow(r.id, r.username, r.name, aware(r.enrolled_at),  # type: ignore[arg-type]
+                      aware(r.last_seen_at), aware(r.revoked_at)) for r in rows]

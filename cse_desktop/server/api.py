@@ -1,0 +1,138 @@
+"""The HTTP API (FastAPI).  Paths are versioned under /api/v1; see docs/sync-protocol.md."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from . import audit
+from .ca import CertificateAuthority
+from .config import ServerSettings
+from .db import is_sqlite
+from .devices import authenticate, enrol, user_info
+from .errors import ApiError
+from .identity import Caller
+from .migrate import current_revision
+from .pull import get_record, pull
+from .push import apply_push
+from .schemas import (
+    EnrolRequest,
+    EnrolResponse,
+    ErrorBody,
+    HealthResponse,
+    MeResponse,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+
+_bearer = HTTPBearer(auto_error=False, description="The token issued at device enrolment.")
+
+_ERRORS = {
+    400: {"model": ErrorBody, "description": "The request cannot be used."},
+    401: {"model": ErrorBody, "description": "Not enrolled, or the device was revoked "
+                                             "(`code` = `device_revoked`)."},
+    403: {"model": ErrorBody, "description": "Not in the caller's caseload (or no such "
+                                             "record: the answer is the same)."},
+    422: {"model": ErrorBody, "description": "The request does not match the schema."},
+}
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors()[:5]:
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "request"
+        parts.append(f"{where}: {error.get('msg', 'is not valid')}")
+    return "The request is not valid. " + "; ".join(parts)
+
+
+def _caller(request: Request,
+            credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                   Depends(_bearer)]) -> Caller:
+    return authenticate(request.app.state.engine,
+                        credentials.credentials if credentials else None)
+
+
+Auth = Annotated[Caller, Depends(_caller)]
+
+
+def create_app(settings: ServerSettings, engine: Engine,
+               ca: CertificateAuthority) -> FastAPI:
+    app = FastAPI(
+        title="cse-desktop central service",
+        version="1",
+        description="Enrolment and sync for the cse-desktop app. Every record read or written "
+                    "is scoped to the caller's caseload and audited.",
+    )
+    app.state.engine = engine
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return JSONResponse({"code": exc.code, "detail": exc.detail}, status_code=exc.status,
+                            headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"code": "invalid_request", "detail": _validation_message(exc)},
+                            status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"code": "http_error", "detail": str(exc.detail)},
+                            status_code=exc.status_code)
+
+    @app.get("/api/v1/health", response_model=HealthResponse, tags=["service"])
+    def health() -> HealthResponse:
+        """Is the service up, and which schema does it run?"""
+        return HealthResponse(status="ok", schema_revision=current_revision(engine),
+                              database="sqlite" if is_sqlite(settings.database_url)
+                              else engine.dialect.name)
+
+    @app.post("/api/v1/enrol", response_model=EnrolResponse, responses=_ERRORS,
+              tags=["devices"])
+    def enrol_device(body: EnrolRequest) -> EnrolResponse:
+        """Enrol a device with a one-time code: returns its token and signing certificate."""
+        return enrol(engine, ca, settings, body)
+
+    @app.get("/api/v1/me", response_model=MeResponse, responses=_ERRORS, tags=["devices"])
+    def me(who: Auth) -> MeResponse:
+        """Who this device belongs to."""
+        with engine.begin() as conn:
+            audit.log(conn, who, "me")
+        return MeResponse(user=user_info(who), device_id=who.device_id,
+                          device_name=who.device_name, organisation=settings.organisation,
+                          recovery_public_key_pem=settings.recovery_public_key_pem)
+
+    @app.post("/api/v1/sync/push", response_model=PushResponse, responses=_ERRORS,
+              tags=["sync"])
+    def push(body: PushRequest, who: Auth) -> PushResponse:
+        """Apply a batch of changes.  Each gets an answer: accepted, conflict (with the
+        server's version) or rejected (with a reason).  The same change id twice has one
+        effect and the same answer.  If any change concerns a child outside the caller's
+        caseload the whole batch is refused with 403 and nothing is applied."""
+        return PushResponse(results=apply_push(engine, who, body.changes))
+
+    @app.get("/api/v1/sync/pull", response_model=PullResponse, responses=_ERRORS,
+             tags=["sync"])
+    def pull_feed(who: Auth,
+                  cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
+                  limit: Annotated[int, Query(ge=1, le=2000)] = 500) -> PullResponse:
+        """Records stored since ``cursor`` that the caller may see, oldest first."""
+        return pull(engine, who, cursor, limit)
+
+    @app.get("/api/v1/records/{record_id}", response_model=dict, responses=_ERRORS,
+             tags=["records"])
+    def read_record(who: Auth,
+                    record_id: Annotated[str, Path(min_length=1, max_length=100,
+                                                   pattern=r"^[A-Za-z0-9._:-]+$")]) -> dict:
+        """One record in the wire format.  403 when it is not the caller's, or unknown."""
+        return get_record(engine, who, record_id)
+
+    return app

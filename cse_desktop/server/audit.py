@@ -1,0 +1,31 @@
+"""The service's audit log: every read and write, by user and device, in the same
+transaction as the read or write it describes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, insert
+
+from .identity import Caller
+from .models import audit_log
+from .timeutil import now
+
+
+def log(conn: Connection, caller: Caller | None, action: str, *, record_id: str | None = None,
+        child_id: str | None = None, detail: str = "", user_id: str | None = None) -> None:
+    conn.execute(insert(audit_log).values(
+        at=now(), user_id=caller.user_id if caller else user_id,
+        device_id=caller.device_id if caller else None, action=action, record_id=record_id,
+        child_id=child_id, detail=detail))
+
+
+def log_many(conn: Connection, caller: Caller, action: str,
+             items: Iterable[tuple[str, str]], detail: str = "") -> None:
+    """One row per (record_id, child_id), written in a single statement."""
+    at = now()
+    rows = [{"at": at, "user_id": caller.user_id, "device_id": caller.device_id,
+             "action": action, "record_id": record_id, "child_id": child_id, "detail": detail}
+            for record_id, child_id in items]
+    if rows:
+        conn.execute(insert(audit_log), rows)

@@ -1,0 +1,44 @@
+"""The pull feed and reading one record, scoped to the caller and audited."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from . import audit
+from .access import can_see_record, visible_records
+from .errors import forbidden
+from .identity import Caller
+from .models import records
+from .schemas import PullResponse
+
+
+def pull(engine: Engine, caller: Caller, cursor: int, limit: int) -> PullResponse:
+    """Records stored after ``cursor`` that the caller may see, oldest first."""
+    query = (select(records.c.seq, records.c.id, records.c.child_id, records.c.payload)
+             .where(records.c.seq > cursor, visible_records(caller))
+             .order_by(records.c.seq).limit(limit + 1))
+    with engine.begin() as conn:
+        rows = conn.execute(query).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        audit.log_many(conn, caller, "pull", [(r.id, r.child_id) for r in rows])
+    return PullResponse(records=[json.loads(r.payload) for r in rows],
+                        cursor=rows[-1].seq if rows else cursor, more=more)
+
+
+def get_record(engine: Engine, caller: Caller, record_id: str) -> dict[str, Any]:
+    with engine.begin() as conn:
+        row = conn.execute(select(records).where(records.c.id == record_id)).first()
+        if row is None or not can_see_record(conn, caller, row):
+            audit.log(conn, caller, "view_denied", record_id=record_id)
+            denied = True
+        else:
+            audit.log(conn, caller, "view", record_id=row.id, child_id=row.child_id)
+            denied = False
+    if denied:
+        raise forbidden()
+    assert row is not None
+    return dict(json.loads(row.payload))

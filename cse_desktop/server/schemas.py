@@ -1,0 +1,157 @@
+"""Wire schemas shared by the service and the desktop client.
+
+``WireRecord`` mirrors :meth:`cse_desktop.records.Record.to_wire` field for field (the client's
+record model is the source of truth; a test checks that the two agree).  Timestamps stay ISO
+strings exactly as the client wrote them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from ..records import RecordState, RecordType, from_iso
+
+
+def _printable(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("must be valid Unicode text") from exc
+    return value
+
+
+def _timestamp(value: str) -> str:
+    try:
+        from_iso(value)
+    except ValueError as exc:
+        raise ValueError("must be an ISO 8601 timestamp with a time zone") from exc
+    if not value:
+        raise ValueError("must be an ISO 8601 timestamp with a time zone")
+    return value
+
+
+Text = Annotated[str, Field(max_length=2000), AfterValidator(_printable)]
+LongText = Annotated[str, Field(max_length=5_000_000), AfterValidator(_printable)]
+Id = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")]
+Timestamp = Annotated[str, Field(max_length=64), AfterValidator(_printable),
+                      AfterValidator(_timestamp)]
+Revision = Annotated[int, Field(ge=0, le=2_000_000_000)]
+
+_STRICT = ConfigDict(extra="forbid")
+
+
+class WireSignature(BaseModel):
+    model_config = _STRICT
+    signed_by: Text
+    signer_role: Text = ""
+    signed_at: Timestamp
+    image_png: LongText | None = None
+
+
+class WireRecord(BaseModel):
+    """One record as the client's ``Record.to_wire()`` writes it."""
+
+    model_config = _STRICT
+    id: Id
+    record_type: RecordType
+    form_id: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")]
+    form_version: Annotated[int, Field(ge=1, le=1_000_000)]
+    child_id: Id | None = None
+    data: dict[str, Any]
+    author: Text
+    device_id: Text
+    created_at: Timestamp
+    updated_at: Timestamp
+    revision: Revision = 1
+    state: RecordState = RecordState.DRAFT
+    signature: WireSignature | None = None
+    amends_id: Id | None = None
+    deleted: bool = False
+
+
+class ChangeStatus(StrEnum):
+    ACCEPTED = "accepted"
+    CONFLICT = "conflict"
+    REJECTED = "rejected"
+
+
+class Change(BaseModel):
+    model_config = _STRICT
+    change_id: Id
+    base_revision: Revision = Field(description="The server revision this change was made on "
+                                                "(0 for a new record).")
+    record: WireRecord
+
+
+class PushRequest(BaseModel):
+    model_config = _STRICT
+    changes: list[Change] = Field(max_length=1000)
+
+
+class ChangeResult(BaseModel):
+    change_id: str
+    status: ChangeStatus
+    revision: int | None = Field(None, description="The server's revision after this change "
+                                                   "(accepted) or its current one (conflict).")
+    server_record: dict[str, Any] | None = Field(
+        None, description="The server's version of the record, for conflicts and rejections.")
+    reason: str | None = Field(None, description="Why a change was rejected, in plain words.")
+
+
+class PushResponse(BaseModel):
+    results: list[ChangeResult]
+
+
+class PullResponse(BaseModel):
+    records: list[dict[str, Any]] = Field(description="Records in the wire format, oldest first.")
+    cursor: int = Field(description="Pass this as `cursor` next time.")
+    more: bool = Field(description="True when another page is waiting.")
+
+
+class EnrolRequest(BaseModel):
+    model_config = _STRICT
+    enrolment_code: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_printable)]
+    device_name: Annotated[str, Field(min_length=1, max_length=200),
+                           AfterValidator(_printable)]
+    csr_pem: Annotated[str, Field(min_length=1, max_length=20_000), AfterValidator(_printable)]
+
+
+class UserInfo(BaseModel):
+    user_id: str
+    name: str
+    role: str
+    team_id: str | None
+
+
+class EnrolResponse(BaseModel):
+    device_id: str
+    token: str
+    certificate_pem: str
+    ca_certificate_pem: str
+    user: UserInfo
+    organisation: str
+    recovery_public_key_pem: str | None = None
+
+
+class MeResponse(BaseModel):
+    user: UserInfo
+    device_id: str
+    device_name: str
+    organisation: str
+    recovery_public_key_pem: str | None = None
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"]
+    schema_revision: str | None
+    database: str
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="A stable machine-readable reason, e.g. `device_revoked`.")
+    detail: str = Field(description="What went wrong, in plain words.")
