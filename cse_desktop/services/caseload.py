@@ -194,8 +194,9 @@ class Caseload:
         children = store.records(record_type=RecordType.CHILD)
         wanted: set[str] | None = None
         if filters.text.strip():
-            hits = store.search(filters.text, limit=2000)
-            wanted = {h.child_id for h in hits if h.child_id}
+            by_name = store.search(filters.text, limit=5000, record_type=RecordType.CHILD)
+            in_records = store.search(filters.text, limit=5000)
+            wanted = {h.child_id for h in [*by_name, *in_records] if h.child_id}
         episodes: dict[str, list[Record]] = defaultdict(list)
         for episode in store.records(record_type=RecordType.MISSING_EPISODE):
             episodes[episode.child_id or ""].append(episode)

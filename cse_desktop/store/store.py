@@ -580,16 +580,21 @@ class Store:
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
     @_locked
-    def search(self, text: str, *, limit: int = 50) -> list[SearchHit]:
+    def search(self, text: str, *, limit: int = 50,
+               record_type: RecordType | None = None) -> list[SearchHit]:
+        """Records whose words start with every word typed, most recently saved first."""
         query = fts_query(text)
         if not query:
             return []
+        type_clause = "" if record_type is None else " AND r.record_type = ?"
+        params: tuple[Any, ...] = (query,) if record_type is None else (query, record_type.value)
         rows = self._conn.execute(
             "SELECT r.id, r.child_id, r.record_type, r.title,"
             " snippet(records_fts, 0, '[', ']', ' … ', 12)"
             " FROM records_fts JOIN records r ON r.rowid = records_fts.rowid"
-            " WHERE records_fts MATCH ? AND r.deleted = 0 ORDER BY rank LIMIT ?",
-            (query, limit),
+            f" WHERE records_fts MATCH ? AND r.deleted = 0{type_clause}"
+            " ORDER BY records_fts.rowid DESC LIMIT ?",
+            (*params, limit),
         ).fetchall()
         return [SearchHit(r[0], r[1], RecordType(r[2]), r[3], r[4]) for r in rows]
 

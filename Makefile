@@ -1,0 +1,56 @@
+# cse-desktop: two commands on a fresh machine.
+#   make run     set up and start the app         (make run DEMO=1 for the demo store)
+#   make test    set up and run every test
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+ARGS   ?=
+
+ifeq ($(DEMO),1)
+RUN_ARGS := --demo $(ARGS)
+else
+RUN_ARGS := $(ARGS)
+endif
+
+.PHONY: setup run demo test test-fast bench lint screenshots package clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "cse-desktop needs Python 3.11 or newer")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
+	  echo "Could not create a virtual environment. On Debian/Ubuntu: sudo apt-get install python3-venv"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/cse-desktop $(RUN_ARGS)
+
+# A local central service with demo users, and a desktop app enrolled against it.
+demo: setup
+	$(BIN)/python scripts/demo_stack.py $(ARGS)
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python -m tests.bench $(ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+
+screenshots: setup
+	@command -v xvfb-run >/dev/null || { echo "Needs xvfb: sudo apt-get install xvfb"; exit 1; }
+	xvfb-run -a -s "-screen 0 1366x768x24" $(BIN)/python scripts/screenshots.py
+
+package: setup
+	$(BIN)/python -m pip install --quiet -e '.[package]'
+	$(BIN)/pyinstaller --noconfirm --clean packaging/cse-desktop.spec
+
+clean:
+	rm -rf build dist screenshots bench-results .pytest_cache .ruff_cache
