@@ -168,7 +168,7 @@ class FirstRunPage(QWidget):
         self._busy(True)
         self.message.setText("")
         self.hint.setText("Creating your encrypted records…")
-        role = self.role.currentData()
+        role = Role(self.role.currentData())
         self._runner.run(sessions.first_run, self.data_dir, self.passphrase.text(),
                          name=self.name.text(), role=role, kdf=self._kdf, demo=self._demo,
                          on_result=self._done, on_error=self._failed)

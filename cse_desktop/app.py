@@ -1,0 +1,129 @@
+"""Entry point: ``cse-desktop [--data-dir DIR] [--demo] [--idle-minutes N]``.
+
+``cse-desktop verify FILE.pdf`` checks a signed PDF without opening the app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__, paths
+
+DESCRIPTION = ("Casework for protecting children from exploitation: return home interviews, "
+               "warning-signs checklists and case notes, kept encrypted on this computer.")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cse-desktop", description=DESCRIPTION,
+        epilog="To check a signed PDF: cse-desktop verify FILE.pdf")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="folder for the encrypted records (default: your user data "
+                             "folder, or CSE_DATA_DIR)")
+    parser.add_argument("--demo", action="store_true",
+                        help="open a separate DEMO store filled with made-up children")
+    parser.add_argument("--idle-minutes", type=float, default=None, metavar="N",
+                        help="lock after N minutes without activity (default 5)")
+    parser.add_argument("--version", action="version", version=f"cse-desktop {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation (temporary encrypted store, signed PDF) "
+                             "and exit 0 if it works")
+    return parser
+
+
+def verify(argv: Sequence[str]) -> int:
+    try:
+        cli = importlib.import_module("cse_desktop.pdf.cli")
+    except ImportError:
+        print("Checking signed PDFs is not available in this version.", file=sys.stderr)
+        return 2
+    return int(cli.verify_main(list(argv)) or 0)
+
+
+def prepare_demo_store(directory: Path) -> None:
+    """Create the DEMO store and fill it with a synthetic caseload (first demo start only)."""
+    from .records import Role
+    from .services.demo_data import (
+        DEMO_KDF,
+        DEMO_NAME,
+        DEMO_ORGANISATION,
+        DEMO_PASSPHRASE,
+        load_demo_caseload,
+    )
+    from .services.session import first_run
+
+    session = first_run(directory, DEMO_PASSPHRASE, name=DEMO_NAME, role=Role.OUTREACH_WORKER,
+                        organisation=DEMO_ORGANISATION, kdf=DEMO_KDF, demo=True)
+    try:
+        load_demo_caseload(session)
+    finally:
+        session.lock()
+
+
+def _prepare_demo_with_message(directory: Path) -> None:
+    """Make the demo store off the UI thread while a short message is shown."""
+    from PySide6.QtCore import QEventLoop, Qt
+    from PySide6.QtWidgets import QLabel
+
+    from .ui.workers import TaskRunner
+
+    note = QLabel("Preparing the DEMO records (made-up children)… this takes a few seconds, "
+                  "once.")
+    note.setWindowTitle("cse-desktop DEMO")
+    note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    note.setMargin(32)
+    note.show()
+    loop = QEventLoop()
+    failure: list[BaseException] = []
+    runner = TaskRunner()
+    runner.run(prepare_demo_store, directory, on_result=lambda _r: loop.quit(),
+               on_error=lambda exc: (failure.append(exc), loop.quit()))
+    loop.exec()
+    note.close()
+    if failure:
+        raise failure[0]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["verify"]:
+        return verify(argv[1:])
+    args = build_parser().parse_args(argv)
+    if args.self_test:
+        from .selftest import run_self_test
+
+        return run_self_test()
+
+    from PySide6.QtWidgets import QApplication
+
+    from .services.session import store_exists
+    from .ui.app_window import AppOptions, AppWindow
+    from .ui.locking import DEFAULT_IDLE_MINUTES
+    from .ui.theme import apply_theme, prepare_high_dpi
+
+    prepare_high_dpi()
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("cse-desktop")
+    app.setApplicationDisplayName("Child exploitation casework")
+    apply_theme(app)
+    directory = paths.data_dir(args.data_dir, demo=args.demo)
+    hint = ""
+    if args.demo:
+        from .services.demo_data import DEMO_PASSPHRASE
+
+        if not store_exists(directory):
+            _prepare_demo_with_message(directory)
+        hint = f"DEMO store: the passphrase is “{DEMO_PASSPHRASE}”."
+    idle = args.idle_minutes if args.idle_minutes is not None else DEFAULT_IDLE_MINUTES
+    window = AppWindow(AppOptions(data_dir=directory, demo=args.demo, idle_minutes=idle,
+                                  unlock_hint=hint))
+    window.show()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

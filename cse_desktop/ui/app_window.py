@@ -1,0 +1,475 @@
+"""The main window: the locked screen in front, the caseload and child pages behind it.
+
+``AppWindow(AppOptions(...))`` is all a test or ``app.py`` needs: it shows the first-run
+screen when there is no store yet, the unlock screen otherwise, and the records once open.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..crypto.keyfile import KdfParams
+from ..services import session as sessions
+from ..services.casework import Casework
+from ..services.errors import ServiceError
+from . import theme
+from .caseload_view import CaseloadView
+from .child_view import ChildView
+from .form_windows import FormWindows, forms_module
+from .locking import DEFAULT_IDLE_MINUTES, IdleWatcher, WorkspaceSnapshot
+from .record_dialogs import ChildDialog, EpisodeDialog, record_dialogs_available
+from .unlock import FirstRunPage, UnlockPage
+from .workers import TaskRunner
+
+APP_TITLE = "Child exploitation casework"
+
+
+@dataclass
+class AppOptions:
+    data_dir: Path
+    demo: bool = False
+    idle_minutes: float = DEFAULT_IDLE_MINUTES
+    kdf: KdfParams | None = None  # key stretching for a new store; tests pass a fast one
+    unlock_hint: str = ""  # shown on the unlock screen (the demo passphrase)
+
+
+def optional_module(name: str) -> Any | None:
+    """A module another part of the app provides, or None while it is not installed."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+class AppWindow(QMainWindow):
+    def __init__(self, options: AppOptions) -> None:
+        super().__init__()
+        self.options = options
+        self.session: sessions.Session | None = None
+        self.snapshot = WorkspaceSnapshot()
+        self.runner = TaskRunner(self)
+        self.runner.default_error = self.show_error
+        self.forms = FormWindows(self)
+        self.forms.changed.connect(self._record_changed)
+        self.setWindowTitle(APP_TITLE + (" — DEMO (synthetic data)" if options.demo else ""))
+        self.resize(1280, 800)
+
+        self.caseload = CaseloadView(self.runner)
+        self.child = ChildView(self.runner)
+        self.workspace = QStackedWidget()
+        self.workspace.addWidget(self.caseload)
+        self.workspace.addWidget(self.child)
+
+        has_store = sessions.store_exists(options.data_dir)
+        self.first_run_page = None if has_store else FirstRunPage(
+            options.data_dir, self.runner, kdf=options.kdf, demo=options.demo)
+        self.unlock_page = UnlockPage(options.data_dir, self.runner, hint=options.unlock_hint)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.unlock_page)
+        self.pages.addWidget(self.workspace)
+        if self.first_run_page is not None:
+            self.pages.addWidget(self.first_run_page)
+            self.first_run_page.created.connect(self._opened)
+            self.pages.setCurrentWidget(self.first_run_page)
+        else:
+            self.pages.setCurrentWidget(self.unlock_page)
+        self.unlock_page.unlocked.connect(self._opened)
+
+        self.demo_banner = QLabel("DEMO — every child and record here is made up. "
+                                  "Do not enter real information.")
+        self.demo_banner.setStyleSheet(theme.DEMO.stylesheet() + "border-radius: 0;"
+                                       " padding: 6px 16px;")
+        self.demo_banner.setAccessibleName("Demo warning")
+        self.demo_banner.setVisible(options.demo)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.demo_banner)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+        self.counts = QLabel("")
+        self.counts.setAccessibleName("Caseload counts")
+        self.who = QLabel("")
+        self.statusBar().addWidget(self.counts, 1)
+        self.statusBar().addPermanentWidget(self.who)
+        self.caseload.counts_changed.connect(self.counts.setText)
+
+        self._build_actions()
+        self._wire_views()
+        self.idle = IdleWatcher(options.idle_minutes * 60, self)
+        self.idle.idle.connect(lambda: self.lock("Locked after "
+                                                 f"{self._idle_words()} without activity."))
+        self.idle.suspended.connect(lambda: self.lock("Locked because the computer went to "
+                                                      "sleep."))
+        self._sync_widgets = self._embed_sync_status()
+        self._update_actions()
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcut: QKeySequence | str | None = None,
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(f"{tip} ({action.shortcut().toString()})" if shortcut else tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        self.lock_action = self._action("&Lock", lambda: self.lock(), "Ctrl+L",
+                                        "Lock now: hide everything until the passphrase is "
+                                        "entered")
+        self.caseload_action = self._action("&Caseload", self.show_caseload, "Ctrl+Home",
+                                            "Back to the list of children")
+        self.add_child_action = self._action("&Add child…", self.add_child, "Ctrl+Shift+A",
+                                             "Add a child to your caseload")
+        self.edit_child_action = self._action("&Edit child's details…",
+                                              lambda: self.edit_child(self._current_child()),
+                                              "Ctrl+E")
+        self.episode_action = self._action("Record &missing episode…",
+                                           lambda: self.record_episode(self._current_child()),
+                                           "Ctrl+Shift+M", "Record that a child went missing "
+                                           "or came back")
+        self.checklist_action = self._action("New warning-signs &checklist…",
+                                             lambda: self.new_checklist(self._current_child()),
+                                             "Ctrl+Shift+K")
+        self.note_action = self._action("New case &note…",
+                                        lambda: self.new_note(self._current_child()), "Ctrl+N",
+                                        "Write a quick case note for the selected child")
+        self.print_action = self._action("&Print case summary…",
+                                         lambda: self.print_summary(self._current_child()),
+                                         "Ctrl+P")
+        self.verify_action = self._action("&Verify a signed PDF…", self.verify_pdf,
+                                          tip="Check that a signed PDF has not been changed")
+        self.passphrase_action = self._action("Change &passphrase…", self.change_passphrase)
+        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1")
+
+        file_menu = self.menuBar().addMenu("&File")
+        for action in (self.verify_action, self.passphrase_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.lock_action)
+        file_menu.addAction(self.quit_action)
+        child_menu = self.menuBar().addMenu("C&hild")
+        for action in (self.caseload_action, self.add_child_action, self.edit_child_action,
+                       self.episode_action, self.checklist_action, self.note_action,
+                       self.print_action):
+            child_menu.addAction(action)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
+
+        self.toolbar = QToolBar("Main")
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in (self.caseload_action, self.add_child_action, self.episode_action,
+                       self.note_action):
+            self.toolbar.addAction(action)
+        spacer = QWidget()
+        spacer.setSizePolicy(spacer.sizePolicy().Policy.Expanding,
+                             spacer.sizePolicy().Policy.Preferred)
+        self.toolbar.addWidget(spacer)
+        self.toolbar.addAction(self.lock_action)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+
+    def _wire_views(self) -> None:
+        self.caseload.child_activated.connect(self.open_child)
+        self.caseload.add_child_requested.connect(self.add_child)
+        self.caseload.record_episode_requested.connect(self.record_episode)
+        self.child.back_requested.connect(self.show_caseload)
+        self.child.open_record.connect(self.open_record)
+        self.child.start_interview.connect(self.start_interview)
+        self.child.edit_child.connect(self.edit_child)
+        self.child.record_episode.connect(self.record_episode)
+        self.child.new_checklist.connect(self.new_checklist)
+        self.child.new_note.connect(self.new_note)
+        self.child.print_summary.connect(self.print_summary)
+
+    def _embed_sync_status(self) -> Any | None:
+        module = optional_module("cse_desktop.ui.sync_widgets")
+        factory = getattr(module, "SyncStatusIndicator", None) if module else None
+        if factory is None:
+            return None
+        try:
+            indicator = factory(parent=self)
+        except TypeError:
+            return None
+        self.statusBar().addPermanentWidget(indicator)
+        return indicator
+
+    # -- state ---------------------------------------------------------------------------------
+
+    @property
+    def is_unlocked(self) -> bool:
+        return self.session is not None
+
+    def _current_child(self) -> str | None:
+        if self.workspace.currentWidget() is self.child:
+            return self.child.child_id
+        return self.caseload.selected_child_id()
+
+    def _update_actions(self) -> None:
+        unlocked = self.is_unlocked
+        forms = forms_module() is not None
+        dialogs = record_dialogs_available()
+        for action in (self.lock_action, self.caseload_action, self.passphrase_action):
+            action.setEnabled(unlocked)
+        self.add_child_action.setEnabled(unlocked and dialogs)
+        self.edit_child_action.setEnabled(unlocked and dialogs)
+        self.episode_action.setEnabled(unlocked and dialogs)
+        self.checklist_action.setEnabled(unlocked and forms)
+        self.note_action.setEnabled(unlocked and forms)
+        pdf = self._documents() is not None
+        self.print_action.setEnabled(unlocked and pdf)
+        self.child.print_button.setEnabled(pdf)
+        self.verify_action.setEnabled(optional_module("cse_desktop.ui.pdf_dialogs") is not None)
+        self.caseload.add_button.setEnabled(dialogs)
+        for button in (self.child.edit_button, self.child.episode_button):
+            button.setEnabled(dialogs)
+        for button in (self.child.checklist_button, self.child.note_button):
+            button.setEnabled(forms)
+        self.toolbar.setVisible(unlocked)
+        self.menuBar().setEnabled(True)
+
+    def _idle_words(self) -> str:
+        minutes = self.options.idle_minutes
+        if minutes >= 1 and float(minutes).is_integer():
+            return f"{int(minutes)} minute{'s' if minutes != 1 else ''}"
+        return f"{round(minutes * 60)} seconds"
+
+    # -- opening and locking -------------------------------------------------------------------
+
+    def _opened(self, session: sessions.Session) -> None:
+        self.session = session
+        self.demo_banner.setVisible(self.options.demo or session.is_demo)
+        self.who.setText(f"{session.actor.name} ({session.actor.role.label})")
+        self.caseload.set_session(session)
+        self.child.set_session(session)
+        self.forms.set_session(session)
+        self.pages.setCurrentWidget(self.workspace)
+        snapshot, self.snapshot = self.snapshot, WorkspaceSnapshot()
+        if snapshot.child_id:
+            self.open_child(snapshot.child_id)
+        else:
+            self.show_caseload()
+        self.forms.reopen(snapshot.forms)
+        self._update_actions()
+        self.idle.start()
+
+    def lock(self, message: str = "") -> None:
+        """Save open forms, remember where everything was, hide it all and drop the key."""
+        if self.session is None:
+            return
+        self.idle.stop()
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.reject()
+        on_child = self.workspace.currentWidget() is self.child
+        self.snapshot = WorkspaceSnapshot(child_id=self.child.child_id if on_child else None,
+                                          forms=self.forms.close_all())
+        self.runner.cancel_all()
+        self.caseload.set_session(None)
+        self.child.set_session(None)
+        self.child.child_id = None
+        self.forms.set_session(None)
+        session, self.session = self.session, None
+        session.lock()
+        self.counts.setText("")
+        self.who.setText("")
+        self.unlock_page.reset(message)
+        self.pages.setCurrentWidget(self.unlock_page)
+        self._update_actions()
+        self.unlock_page.passphrase.setFocus()
+
+    # -- navigation ----------------------------------------------------------------------------
+
+    def show_caseload(self) -> None:
+        if self.session is None:
+            return
+        self.workspace.setCurrentWidget(self.caseload)
+        self.caseload.refresh()
+        self.caseload.table.setFocus()
+
+    def open_child(self, child_id: str) -> None:
+        if self.session is None:
+            return
+        self.child.show_child(child_id)
+        self.workspace.setCurrentWidget(self.child)
+        self.child.back_button.setFocus()
+
+    def open_record(self, record_id: str) -> Any | None:
+        if self.session is None:
+            return None
+        try:
+            return self.forms.open(record_id)
+        except ServiceError as exc:
+            self.show_error(exc)
+            return None
+
+    def _record_changed(self, _record_id: str) -> None:
+        if self.session is None:
+            return
+        if self.workspace.currentWidget() is self.child:
+            self.child.refresh()
+        else:
+            self.caseload.refresh()
+
+    def refresh(self) -> None:
+        self._record_changed("")
+
+    # -- casework ------------------------------------------------------------------------------
+
+    def _casework(self) -> Casework | None:
+        return Casework(self.session) if self.session is not None else None
+
+    def add_child(self) -> None:
+        work = self._casework()
+        if work is None or not record_dialogs_available():
+            return
+        dialog = ChildDialog(work, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.record is not None:
+            self.caseload.refresh()
+            self.open_child(dialog.record.id)
+
+    def edit_child(self, child_id: str | None) -> None:
+        work = self._casework()
+        if work is None or not child_id or not record_dialogs_available():
+            return
+        dialog = ChildDialog(work, child=work.open_record(child_id), parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.refresh()
+
+    def record_episode(self, child_id: str | None) -> None:
+        work = self._casework()
+        if work is None or not child_id or not record_dialogs_available():
+            return
+        dialog = EpisodeDialog(work, child_id, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.refresh()
+
+    def start_interview(self, episode_id: str) -> Any | None:
+        work = self._casework()
+        if work is None:
+            return None
+        try:
+            draft = work.start_return_interview(episode_id)
+        except ServiceError as exc:
+            self.show_error(exc)
+            return None
+        self.refresh()
+        return self.open_record(draft.id)
+
+    def new_checklist(self, child_id: str | None) -> Any | None:
+        work = self._casework()
+        if work is None or not child_id:
+            return None
+        draft = work.start_draft("warning_signs", child_id)
+        self.refresh()
+        return self.open_record(draft.id)
+
+    def new_note(self, child_id: str | None) -> Any | None:
+        """Ctrl+N: the quick note dialog when installed, else a case note form."""
+        work = self._casework()
+        if work is None:
+            return None
+        if not child_id:
+            self.statusBar().showMessage("Choose a child first, then press Ctrl+N.", 5000)
+            return None
+        module = forms_module()
+        dialog_class = getattr(module, "QuickNoteDialog", None) if module else None
+        if dialog_class is not None:
+            dialog = dialog_class(work, child_id, parent=self)
+            if dialog.exec() == QDialog.DialogCode.Accepted:
+                self.refresh()
+            return dialog
+        draft = work.start_draft("case_note", child_id)
+        self.refresh()
+        return self.open_record(draft.id)
+
+    # -- documents -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _documents() -> Any | None:
+        module = optional_module("cse_desktop.ui.pdf_dialogs")
+        return module if module is not None and hasattr(module, "print_case_summary") else None
+
+    def print_summary(self, child_id: str | None) -> None:
+        module = self._documents()
+        if module is None or self.session is None or not child_id:
+            return
+        module.print_case_summary(self.session, child_id, parent=self)
+
+    def verify_pdf(self) -> None:
+        module = optional_module("cse_desktop.ui.pdf_dialogs")
+        dialog_class = getattr(module, "VerifyPdfDialog", None) if module else None
+        if dialog_class is not None:
+            dialog_class(parent=self).exec()
+
+    # -- small dialogs -------------------------------------------------------------------------
+
+    def change_passphrase(self) -> None:
+        if self.session is None:
+            return
+        from .passphrase_dialog import ChangePassphraseDialog
+
+        ChangePassphraseDialog(self.session, parent=self).exec()
+
+    def show_shortcuts(self) -> None:
+        lines = [
+            ("Ctrl+L", "Lock now"),
+            ("Ctrl+F", "Search the caseload"),
+            ("Enter", "Open the selected child or record"),
+            ("Ctrl+Home", "Back to the caseload"),
+            ("Ctrl+Shift+A", "Add a child"),
+            ("Ctrl+E", "Edit the child's details"),
+            ("Ctrl+Shift+M", "Record a missing episode"),
+            ("Ctrl+Shift+K", "New warning-signs checklist"),
+            ("Ctrl+N", "New case note"),
+            ("Ctrl+P", "Print the case summary"),
+            ("Tab / Shift+Tab", "Move between controls"),
+        ]
+        text = "\n".join(f"{keys:<16} {what}" for keys, what in lines)
+        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts", text,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setStyleSheet("QLabel { font-family: monospace; }")
+        box.exec()
+
+    def show_error(self, exc: BaseException) -> None:
+        message = str(exc) if isinstance(exc, ServiceError) else (
+            f"Something went wrong: {exc}. Nothing you saved has been lost.")
+        QMessageBox.warning(self, "Please check", message)
+
+    # -- closing -------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.session is not None:
+            self.forms.close_all()
+            self.runner.cancel_all()
+            self.runner.wait(5000)
+            self.session.lock()
+            self.session = None
+        self.idle.stop()
+        super().closeEvent(event)

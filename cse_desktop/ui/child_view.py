@@ -1,0 +1,414 @@
+"""One child: who they are, their current risk and why, open actions, missing episodes with
+the return home interview status, and a chronology of everything recorded, newest first."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..forms import RiskResult
+from ..records import RecordState, RecordType
+from ..services.caseload import Caseload, ChildOverview, ChronologyEntry, EpisodeStatus, RhiState
+from ..services.session import Session
+from . import theme, wording
+from .a11y import named
+from .workers import TaskRunner
+
+RECORD_ID_ROLE = Qt.ItemDataRole.UserRole
+CHRONOLOGY_FILTERS: tuple[tuple[str, set[RecordType] | None], ...] = (
+    ("Everything", None),
+    ("Missing episodes", {RecordType.MISSING_EPISODE}),
+    ("Return home interviews", {RecordType.RETURN_INTERVIEW}),
+    ("Warning-signs checklists", {RecordType.WARNING_SIGNS}),
+    ("Case notes", {RecordType.CASE_NOTE}),
+    ("Addenda", {RecordType.ADDENDUM}),
+)
+PLACEMENTS = {"home": "At home", "foster_care": "Foster care", "residential": "Residential home",
+              "supported_lodgings": "Supported lodgings", "other": "Other placement"}
+
+
+def _label(text: str = "", role: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if role:
+        label.setProperty("role", role)
+    return label
+
+
+def badge(text: str, tint: theme.Tint) -> QLabel:
+    label = QLabel(text)
+    label.setStyleSheet(tint.stylesheet())
+    return label
+
+
+def _clear(layout: QVBoxLayout) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget()
+        if widget is not None:
+            widget.deleteLater()
+        elif item.layout() is not None:
+            _clear(item.layout())  # type: ignore[arg-type]
+
+
+def _tree(name: str, headers: list[str]) -> QTreeWidget:
+    tree = named(QTreeWidget(), name)
+    tree.setHeaderLabels(headers)
+    tree.setRootIsDecorated(False)
+    tree.setUniformRowHeights(True)
+    tree.setAlternatingRowColors(True)
+    tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    tree.setAllColumnsShowFocus(True)
+    return tree
+
+
+def risk_reasons(result: RiskResult) -> list[str]:
+    """One line per reason, biggest first; then what is not known yet."""
+    lines = []
+    for item in result.overrides:
+        lines.append(f"{item.label} (serious concern: high risk by itself)")
+    for item in sorted(result.contributions, key=lambda c: -c.weight):
+        if item not in result.overrides:
+            lines.append(f"{item.label} (adds {item.weight})")
+    for _field_id, label in result.not_known:
+        lines.append(f"Not known yet: {label}")
+    return lines
+
+
+def episode_status_text(status: EpisodeStatus) -> str:
+    if status.returned_at is None:
+        return "Not back yet"
+    if status.state is RhiState.OVERDUE:
+        return f"Interview overdue since {wording.when(status.deadline)}"
+    if status.state is RhiState.DUE:
+        return f"Interview due by {wording.when(status.deadline)}"
+    if status.interview is None:
+        return ""
+    done = "signed" if status.interview.is_signed else "draft"
+    if status.offered_in_time is True:
+        return f"Interview offered in time ({done})"
+    if status.offered_in_time is False:
+        return f"Interview offered late ({done})"
+    return f"Interview started ({done})"
+
+
+class ChildView(QWidget):
+    """The child's page.  Everything is loaded off the UI thread."""
+
+    back_requested = Signal()
+    open_record = Signal(str)
+    start_interview = Signal(str)  # episode id
+    edit_child = Signal(str)
+    record_episode = Signal(str)
+    new_checklist = Signal(str)
+    new_note = Signal(str)
+    print_summary = Signal(str)
+    loaded = Signal()
+
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._session: Session | None = None
+        self.child_id: str | None = None
+        self.overview: ChildOverview | None = None
+
+        self.back_button = QPushButton("← Back to caseload")
+        self.back_button.setAccessibleName("Back to caseload")
+        self.title = _label("", "title")
+        self.risk_badge = badge("", theme.risk_tint(None))
+        self.details = _label("", "subtitle")
+        self.edit_button = QPushButton("&Edit details…")
+        self.episode_button = QPushButton("Record &missing episode…")
+        self.checklist_button = QPushButton("New warning-signs &checklist…")
+        self.note_button = QPushButton("New case &note…  (Ctrl+N)")
+        self.note_button.setAccessibleName("New case note")
+        self.print_button = QPushButton("&Print case summary…")
+        self.print_button.setEnabled(False)
+        self.print_button.setToolTip("Available when PDF printing is installed")
+
+        header = QHBoxLayout()
+        header.addWidget(self.back_button)
+        header.addSpacing(12)
+        header.addWidget(self.title, 1)
+        header.addWidget(self.risk_badge)
+        buttons = QHBoxLayout()
+        for button in (self.edit_button, self.episode_button, self.checklist_button,
+                       self.note_button, self.print_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        # left: risk, actions, episodes
+        self.risk_box = QGroupBox("Current risk level")
+        self._risk_layout = QVBoxLayout(self.risk_box)
+        self.actions_box = QGroupBox("Open actions")
+        self.actions = _tree("Open actions", ["What", "Who", "Due"])
+        self.actions.itemActivated.connect(self._open_item)
+        QVBoxLayout(self.actions_box).addWidget(self.actions)
+        self.episodes_box = QGroupBox("Missing episodes")
+        self._episodes_layout = QVBoxLayout(self.episodes_box)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 6, 0)
+        left_layout.addWidget(self.risk_box)
+        left_layout.addWidget(self.actions_box)
+        left_layout.addWidget(self.episodes_box)
+        left_layout.addStretch(1)
+        left_scroll = QScrollArea()
+        left_scroll.setWidgetResizable(True)
+        left_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        left_scroll.setWidget(left)
+
+        # right: chronology
+        self.chronology_filter = named(QComboBox(), "Show in chronology")
+        for text, types in CHRONOLOGY_FILTERS:
+            self.chronology_filter.addItem(text, types)
+        self.chronology = _tree("Chronology", ["When", "What", "Summary", "Status", "By"])
+        self.chronology.setAccessibleDescription("Press Enter to open the selected record")
+        self.chronology.itemActivated.connect(self._open_item)
+        head = self.chronology.header()
+        head.setStretchLastSection(False)
+        head.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((0, 175), (1, 250), (3, 90), (4, 150)):
+            self.chronology.setColumnWidth(column, width)
+        chron_box = QGroupBox("Chronology (newest first)")
+        chron_layout = QVBoxLayout(chron_box)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Show"))
+        row.addWidget(self.chronology_filter)
+        row.addStretch(1)
+        chron_layout.addLayout(row)
+        chron_layout.addWidget(self.chronology)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left_scroll)
+        self.splitter.addWidget(chron_box)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 8)
+        layout.setSpacing(8)
+        layout.addLayout(header)
+        layout.addWidget(self.details)
+        layout.addLayout(buttons)
+        layout.addWidget(self.splitter, 1)
+
+        self.back_button.clicked.connect(self.back_requested)
+        self.edit_button.clicked.connect(lambda: self._emit(self.edit_child))
+        self.episode_button.clicked.connect(lambda: self._emit(self.record_episode))
+        self.checklist_button.clicked.connect(lambda: self._emit(self.new_checklist))
+        self.note_button.clicked.connect(lambda: self._emit(self.new_note))
+        self.print_button.clicked.connect(lambda: self._emit(self.print_summary))
+        self.chronology_filter.currentIndexChanged.connect(self.load_chronology)
+
+    def _emit(self, signal: Signal) -> None:
+        if self.child_id:
+            signal.emit(self.child_id)  # type: ignore[attr-defined]
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def set_session(self, session: Session | None) -> None:
+        self._session = session
+        if session is None:
+            self.clear()
+
+    def clear(self) -> None:
+        """Forget everything shown (used when locking)."""
+        self.overview = None
+        self.title.setText("")
+        self.details.setText("")
+        self.risk_badge.setText("")
+        self.actions.clear()
+        self.chronology.clear()
+        _clear(self._risk_layout)
+        _clear(self._episodes_layout)
+
+    def show_child(self, child_id: str) -> None:
+        if self.child_id != child_id:
+            self.clear()
+        self.child_id = child_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self._session is None or self.child_id is None:
+            return
+        self._runner.run(Caseload(self._session).overview, self.child_id,
+                         on_result=self._show_overview, key="child-overview")
+        self.load_chronology()
+
+    def load_chronology(self) -> None:
+        if self._session is None or self.child_id is None:
+            return
+        types = self.chronology_filter.currentData()
+        self._runner.run(Caseload(self._session).chronology, self.child_id,
+                         set(types) if types else None,
+                         on_result=self._show_chronology, key="child-chronology")
+
+    # -- showing -------------------------------------------------------------------------------
+
+    def _show_overview(self, overview: ChildOverview) -> None:
+        if overview.child.id != self.child_id:
+            return
+        self.overview = overview
+        data = overview.child.data
+        self.title.setText(overview.name)
+        level = overview.current_risk.level if overview.current_risk else None
+        self.risk_badge.setText(theme.risk_text(level))
+        self.risk_badge.setStyleSheet(theme.risk_tint(level).stylesheet())
+        self.risk_badge.setAccessibleName(f"Current risk level: {theme.risk_text(level)}")
+        self.details.setText(self._details_text(data))
+        self._show_risk(overview)
+        self._show_actions(overview)
+        self._show_episodes(overview)
+        self.loaded.emit()
+
+    @staticmethod
+    def _details_text(data: dict) -> str:
+        parts = []
+        dob = data.get("date_of_birth")
+        if isinstance(dob, str) and dob:
+            born = date.fromisoformat(dob[:10])
+            today = date.today()
+            age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+            parts.append(f"Born {wording.day(born)} (age {age})")
+        if data.get("local_reference"):
+            parts.append(f"Council ref. {data['local_reference']}")
+        if data.get("placement_type"):
+            parts.append(PLACEMENTS.get(data["placement_type"], str(data["placement_type"])))
+        if data.get("school_or_college"):
+            parts.append(str(data["school_or_college"]))
+        if data.get("allocated_worker"):
+            parts.append(f"Allocated worker: {data['allocated_worker']}")
+        return "  ·  ".join(parts)
+
+    def _show_risk(self, overview: ChildOverview) -> None:
+        _clear(self._risk_layout)
+        result = overview.current_risk
+        if result is None:
+            self._risk_layout.addWidget(_label(
+                "No signed warning-signs checklist yet. Start one with “New warning-signs "
+                "checklist…”.", "hint"))
+            return
+        level = badge(f"{result.level.label}  (score {result.score})",
+                      theme.risk_tint(result.level))
+        level.setAccessibleName(f"{result.level.label}, score {result.score}")
+        row = QHBoxLayout()
+        row.addWidget(level)
+        row.addWidget(_label(f"Assessed {wording.when(overview.risk_assessed_at)}", "hint"), 1)
+        self._risk_layout.addLayout(row)
+        reasons = risk_reasons(result)
+        text = "\n".join(f"•  {line}" for line in reasons) or "No warning signs were ticked."
+        self._risk_layout.addWidget(_label(text))
+        if overview.risk_record_id:
+            open_button = QPushButton("Open this checklist")
+            record_id = overview.risk_record_id
+            open_button.clicked.connect(lambda: self.open_record.emit(record_id))
+            self._risk_layout.addWidget(open_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+    def _show_actions(self, overview: ChildOverview) -> None:
+        self.actions.clear()
+        today = date.today()
+        for action in overview.open_actions:
+            overdue = action.is_overdue(today)
+            due = wording.day(action.due_date) if action.due_date else "No date"
+            item = QTreeWidgetItem([action.what, action.owner,
+                                    f"Overdue: {due}" if overdue else due])
+            item.setData(0, RECORD_ID_ROLE, action.record_id)
+            if overdue:
+                for column in range(3):
+                    item.setForeground(column, QBrush(QColor(theme.OVERDUE.text)))
+                    item.setBackground(column, QBrush(QColor(theme.OVERDUE.background)))
+            self.actions.addTopLevelItem(item)
+        if not overview.open_actions:
+            self.actions.addTopLevelItem(QTreeWidgetItem(["No open actions", "", ""]))
+        self.actions.resizeColumnToContents(2)
+        self.actions.setColumnWidth(0, 260)
+        rows = max(1, min(6, self.actions.topLevelItemCount()))
+        self.actions.setFixedHeight(40 + rows * 30)
+        self.actions_box.setTitle(f"Open actions ({len(overview.open_actions)})")
+
+    def _show_episodes(self, overview: ChildOverview) -> None:
+        _clear(self._episodes_layout)
+        self.episodes_box.setTitle(f"Missing episodes ({len(overview.episodes)})")
+        if not overview.episodes:
+            self._episodes_layout.addWidget(_label("No missing episodes recorded.", "hint"))
+        for status in overview.episodes:
+            self._episodes_layout.addWidget(self._episode_row(status))
+
+    def _episode_row(self, status: EpisodeStatus) -> QWidget:
+        row = QFrame()
+        row.setObjectName("episodeRow")
+        row.setStyleSheet("QFrame#episodeRow { border-bottom: 1px solid #E1E4E8; }")
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(2, 4, 2, 4)
+        kind = "Absent" if status.episode.data.get("missing_or_absent") == "absent" else "Missing"
+        when = wording.when(status.went_missing_at)
+        back = f"back {wording.when(status.returned_at)}" if status.returned_at else "not back yet"
+        text = _label(f"{kind} {when}, {back}")
+        layout.addWidget(text, 1)
+        state_text = episode_status_text(status)
+        if state_text:
+            tint = {RhiState.OVERDUE: theme.OVERDUE, RhiState.DUE: theme.DUE}.get(status.state)
+            state = badge(state_text, tint) if tint else _label(state_text, "hint")
+            layout.addWidget(state)
+        view = QPushButton("Open episode")
+        view.setAccessibleName(f"Open episode: {kind} {when}")
+        episode_id = status.episode.id
+        view.clicked.connect(lambda: self.open_record.emit(episode_id))
+        layout.addWidget(view)
+        if status.returned_at is not None:
+            if status.interview is None:
+                start = QPushButton("Start return home interview")
+                start.setAccessibleName(f"Start return home interview for {kind.lower()} {when}")
+                start.clicked.connect(lambda: self.start_interview.emit(episode_id))
+                layout.addWidget(start)
+            else:
+                interview_id = status.interview.id
+                label = ("Open interview" if status.interview.is_signed
+                         else "Continue interview")
+                button = QPushButton(label)
+                button.setAccessibleName(f"{label} for {kind.lower()} {when}")
+                button.clicked.connect(lambda: self.open_record.emit(interview_id))
+                layout.addWidget(button)
+        return row
+
+    def _show_chronology(self, entries: list[ChronologyEntry]) -> None:
+        self.chronology.clear()
+        items = []
+        for entry in entries:
+            status = "Signed" if entry.state is RecordState.SIGNED else "Draft"
+            item = QTreeWidgetItem([wording.when(entry.occurred_at), entry.title,
+                                    entry.summary, status, entry.author])
+            item.setData(0, RECORD_ID_ROLE, entry.record_id)
+            item.setToolTip(2, entry.summary)
+            tint = theme.SIGNED if entry.state is RecordState.SIGNED else theme.DRAFT
+            item.setForeground(3, QBrush(QColor(tint.text)))
+            items.append(item)
+        self.chronology.addTopLevelItems(items)
+        if items:
+            self.chronology.setCurrentItem(items[0])
+
+    def _open_item(self, item: QTreeWidgetItem) -> None:
+        record_id = item.data(0, RECORD_ID_ROLE)
+        if record_id:
+            self.open_record.emit(record_id)
