@@ -1,0 +1,37 @@
+"""Where the form definitions live.
+
+The definitions ship beside the code: in the repository's ``forms/`` folder when running from
+source, or in the PyInstaller bundle (``sys._MEIPASS``) when frozen.  The environment variable
+``CSE_FORMS_DIR`` points the app at another folder (tests, local trials of new forms).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+SCHEMA_FILE_NAME = "form-definition.schema.json"
+
+
+def builtin_forms_dir() -> Path:
+    """The forms folder shipped with this copy of the app (ignores ``CSE_FORMS_DIR``)."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "forms"
+    return Path(__file__).resolve().parents[2] / "forms"
+
+
+def configured_forms_dir() -> Path:
+    """The forms folder to use: ``CSE_FORMS_DIR`` if set, otherwise the shipped one."""
+    override = os.environ.get("CSE_FORMS_DIR")
+    if override:
+        return Path(override)
+    return builtin_forms_dir()
+
+
+FORMS_DIR: Path = configured_forms_dir()
+
+# The JSON Schema is part of the app, not of the definitions: it always comes from the
+# shipped folder, even when CSE_FORMS_DIR points elsewhere.
+SCHEMA_PATH: Path = builtin_forms_dir() / SCHEMA_FILE_NAME
