@@ -1,0 +1,375 @@
+"""Printing, saving and checking signed PDFs.
+
+    print_case_summary(session, child_id, parent=window)   # team lead's summary
+    print_record(session, record_id, parent=window)         # one record and its addenda
+    VerifyPdfDialog(parent=window).exec()                    # "Verify a PDF"
+
+The PDF is made and signed off the UI thread (``PdfJob``) while a progress dialog shows what
+is happening; it then stays in memory.  "Print…" rasterises the pages (pypdfium2) onto the
+printer chosen in Qt's print dialog; "Save PDF…" first warns that the saved file will be
+outside the encrypted store.  Saving and printing are written to the audit log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cse_desktop.services import documents
+from cse_desktop.services.errors import ServiceError
+
+OUTSIDE_WARNING = (
+    "The PDF will be saved as an ordinary file, outside the app's encrypted store. Anyone who "
+    "can open that folder can read it.\n\nSave it only somewhere your organisation allows for "
+    "OFFICIAL-SENSITIVE information, and delete it when it is no longer needed."
+)
+
+Work = Callable[..., bytes]  # called with progress=callback, returns the PDF
+
+
+# -- running off the UI thread ------------------------------------------------------------------
+
+
+class PdfJobSignals(QObject):
+    progress = Signal(int, str)  # percent, what is happening
+    finished = Signal(object)  # the signed PDF (bytes)
+    failed = Signal(str)  # a plain-English problem
+
+
+class PdfJob(QRunnable):
+    """Runs ``work(progress=...)`` on the thread pool; connect to ``signals`` before start."""
+
+    def __init__(self, work: Work) -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.signals = PdfJobSignals()
+        self._work = work
+
+    def run(self) -> None:
+        try:
+            pdf = self._work(progress=self.signals.progress.emit)
+        except ServiceError as exc:
+            self.signals.failed.emit(str(exc))
+        except Exception as exc:  # reported in the dialog, never lost
+            self.signals.failed.emit(f"The PDF could not be made ({type(exc).__name__}: {exc}).")
+        else:
+            self.signals.finished.emit(pdf)
+
+    def start(self, pool: QThreadPool | None = None) -> None:
+        (pool or QThreadPool.globalInstance()).start(self)
+
+
+# -- saving and printing ------------------------------------------------------------------------
+
+
+def save_pdf_with_warning(parent: QWidget | None, pdf_bytes: bytes, suggested_name: str,
+                          on_saved: Callable[[Path], None] | None = None) -> Path | None:
+    """Warn that the file will be outside the encrypted store, ask where, write it.
+    Returns the path written, or None if the user stopped."""
+    answer = QMessageBox.warning(
+        parent, "Save outside the encrypted store?", OUTSIDE_WARNING,
+        QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel)
+    if answer != QMessageBox.StandardButton.Save:
+        return None
+    chosen, _ = QFileDialog.getSaveFileName(parent, "Save PDF", suggested_name,
+                                            "PDF documents (*.pdf)")
+    if not chosen:
+        return None
+    path = Path(chosen)
+    if path.suffix.lower() != ".pdf":
+        path = path.with_suffix(path.suffix + ".pdf")
+    try:
+        path.write_bytes(pdf_bytes)
+    except OSError as exc:
+        QMessageBox.warning(parent, "Not saved",
+                            f"The PDF could not be saved to {path}: {exc.strerror}.")
+        return None
+    if on_saved is not None:
+        on_saved(path)
+    return path
+
+
+def _page_image(page: Any, dpi: int) -> QImage:
+    bitmap = page.render(scale=dpi / 72)
+    picture = bitmap.to_pil().convert("RGB")
+    data = picture.tobytes()
+    image = QImage(data, picture.width, picture.height, 3 * picture.width,
+                   QImage.Format.Format_RGB888)
+    return image.copy()  # own the pixels before ``data`` goes away
+
+
+def print_pdf_to(printer: QPrinter, pdf_bytes: bytes) -> int:
+    """Draw every page (or the range chosen) on the printer; returns pages printed."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf_bytes)
+    try:
+        count = len(document)
+        first = max(1, printer.fromPage() or 1)
+        last = min(count, printer.toPage() or count)
+        dpi = min(300, max(150, printer.resolution()))
+        painter = QPainter()
+        if not painter.begin(printer):
+            raise OSError("the printer could not be started")
+        printed = 0
+        try:
+            for number in range(first, last + 1):
+                if printed:
+                    printer.newPage()
+                image = _page_image(document[number - 1], dpi)
+                target = painter.viewport()
+                size = image.size().scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                painter.setViewport(target.x(), target.y(), size.width(), size.height())
+                painter.setWindow(image.rect())
+                painter.drawImage(0, 0, image)
+                painter.setViewport(target)
+                printed += 1
+        finally:
+            painter.end()
+        return printed
+    finally:
+        document.close()
+
+
+def print_pdf(parent: QWidget | None, pdf_bytes: bytes,
+              on_printed: Callable[[str], None] | None = None) -> bool:
+    """Ask for a printer with Qt's print dialog and print.  True if it was sent."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle("Print")
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return False
+    try:
+        print_pdf_to(printer, pdf_bytes)
+    except Exception as exc:
+        QMessageBox.warning(parent, "Not printed", f"The PDF could not be printed: {exc}")
+        return False
+    if on_printed is not None:
+        on_printed(printer.printerName())
+    return True
+
+
+# -- the document dialog ------------------------------------------------------------------------
+
+
+class DocumentDialog(QDialog):
+    """Makes the PDF in the background with progress, then offers Print… and Save PDF…."""
+
+    def __init__(self, session: Any, work: Work, *, title: str, suggested_name: str,
+                 record_id: str | None = None, child_id: str | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.pdf: bytes | None = None
+        self.error: str | None = None
+        self._suggested = suggested_name
+        self._ids = {"record_id": record_id, "child_id": child_id}
+        self.setWindowTitle(title)
+        self.message = QLabel("Making the PDF…")
+        self.message.setWordWrap(True)
+        self.print_button = QPushButton("&Print…")
+        self.save_button = QPushButton("&Save PDF…")
+        for button in (self.print_button, self.save_button):
+            button.setEnabled(False)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.print_button.clicked.connect(self.print_now)
+        self.save_button.clicked.connect(self.save_now)
+
+        self.progress = QProgressDialog("Making the PDF…", "", 0, 100, self)
+        self.progress.setCancelButton(None)
+        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self.progress.setMinimumDuration(300)
+        self.job = PdfJob(work)
+        self.job.signals.progress.connect(self._on_progress)
+        self.job.signals.finished.connect(self._on_finished)
+        self.job.signals.failed.connect(self._on_failed)
+        self.job.start()
+
+    def _on_progress(self, percent: int, text: str) -> None:
+        self.progress.setValue(percent)
+        self.progress.setLabelText(text)
+
+    def _on_finished(self, pdf: bytes) -> None:
+        self.progress.reset()
+        self.pdf = pdf
+        identity = self.session.signing_identity()
+        note = ("" if not identity.self_signed else
+                " It is signed with a local identity, not verified by the partnership.")
+        self.message.setText(f"The PDF is ready and digitally signed by "
+                             f"{self.session.actor.name}.{note}")
+        self.print_button.setEnabled(True)
+        self.save_button.setEnabled(True)
+        self.print_button.setFocus()
+
+    def _on_failed(self, message: str) -> None:
+        self.progress.reset()
+        self.error = message
+        self.message.setText(message)
+
+    def print_now(self) -> bool:
+        if self.pdf is None:
+            return False
+        store, actor = self.session.store, self.session.actor
+        return print_pdf(self, self.pdf, on_printed=lambda printer: documents.audit_printed(
+            store, actor, printer, **self._ids))
+
+    def save_now(self) -> Path | None:
+        if self.pdf is None:
+            return None
+        store, actor = self.session.store, self.session.actor
+        return save_pdf_with_warning(self, self.pdf, self._suggested,
+                                     on_saved=lambda path: documents.audit_saved(
+                                         store, actor, path, **self._ids))
+
+
+def print_case_summary(session: Any, child_id: str, parent: QWidget | None = None,
+                       *, show: bool = True) -> DocumentDialog:
+    """The team lead's signed case summary: made in the background, then print or save."""
+
+    def work(progress: Callable[[int, str], None]) -> bytes:
+        return documents.render_case_summary_pdf(
+            session.store, session.library, child_id, session.actor,
+            session.signing_identity(), session.organisation, progress=progress)
+
+    dialog = DocumentDialog(session, work, title="Case summary",
+                            suggested_name=documents.suggested_file_name("case-summary",
+                                                                         child_id),
+                            record_id=child_id, child_id=child_id, parent=parent)
+    if show:
+        dialog.exec()
+    return dialog
+
+
+def print_record(session: Any, record_id: str, parent: QWidget | None = None,
+                 *, show: bool = True) -> DocumentDialog:
+    """One record (with its addenda) as a signed PDF: made in the background, then print or
+    save."""
+    record = session.store.find(record_id)
+    kind = record.form_id if record is not None else "record"
+    child_id = record.child_id if record is not None else None
+
+    def work(progress: Callable[[int, str], None]) -> bytes:
+        return documents.render_record_pdf(
+            session.store, session.library, record_id, session.actor,
+            session.signing_identity(), session.organisation, progress=progress)
+
+    dialog = DocumentDialog(session, work, title="Print record",
+                            suggested_name=documents.suggested_file_name(kind, record_id),
+                            record_id=record_id, child_id=child_id, parent=parent)
+    if show:
+        dialog.exec()
+    return dialog
+
+
+# -- verifying ----------------------------------------------------------------------------------
+
+_COLOURS = {
+    documents.Verdict.VALID: "#1b5e20",
+    documents.Verdict.UNKNOWN_SIGNER: "#8a5300",
+    documents.Verdict.ALTERED: "#b00020",
+    documents.Verdict.NOT_SIGNED: "#b00020",
+    documents.Verdict.UNREADABLE: "#b00020",
+}
+
+
+class VerifyPdfDialog(QDialog):
+    """Choose a PDF; says in plain words whether it is signed, by whom, and if it changed.
+
+    The partnership's CA (from this device's enrolled identity) is trusted; with a session
+    (given, or the parent window's ``session``) the check is written to the audit log.
+    """
+
+    def __init__(self, parent: QWidget | None = None, *, session: Any = None,
+                 trusted_ca_pems: tuple[bytes, ...] | None = None) -> None:
+        super().__init__(parent)
+        self.session = session if session is not None else getattr(parent, "session", None)
+        if trusted_ca_pems is None:
+            trusted_ca_pems = ()
+            if self.session is not None:
+                try:
+                    trusted_ca_pems = documents.trusted_certificates(
+                        self.session.signing_identity())
+                except Exception:  # a locked or broken store: check without trust roots
+                    trusted_ca_pems = ()
+        self.trusted = trusted_ca_pems
+        self.result: documents.VerificationResult | None = None
+        self.setWindowTitle("Verify a PDF")
+        self.setMinimumWidth(520)
+        intro = QLabel("Check that a PDF made by this app is digitally signed and has not been "
+                       "changed since.")
+        intro.setWordWrap(True)
+        self.choose_button = QPushButton("&Choose a PDF…")
+        self.file_label = QLabel("")
+        self.file_label.setWordWrap(True)
+        self.verdict = QLabel("")
+        self.verdict.setWordWrap(True)
+        self.verdict.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.verdict.setAccessibleName("Result of the check")
+        self.details = QLabel("")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setStyleSheet("color: #555;")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for widget in (intro, self.choose_button, self.file_label, self.verdict, self.details):
+            layout.addWidget(widget)
+        layout.addWidget(buttons)
+        self.choose_button.clicked.connect(self.choose)
+
+    def choose(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(self, "Choose a PDF to check", "",
+                                                "PDF documents (*.pdf)")
+        if chosen:
+            self.check_file(Path(chosen))
+
+    def check_file(self, path: Path) -> documents.VerificationResult:
+        self.file_label.setText(f"File: {path.name}")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            result = documents.VerificationResult(
+                documents.Verdict.UNREADABLE, f"The file could not be opened: {exc.strerror}.")
+        else:
+            result = documents.verify_pdf(data, self.trusted)
+        self.show_result(result)
+        if self.session is not None:
+            with contextlib.suppress(Exception):  # the check itself must still be shown
+                documents.audit_verified(self.session.store, self.session.actor, path.name,
+                                         result)
+        return result
+
+    def show_result(self, result: documents.VerificationResult) -> None:
+        self.result = result
+        colour = _COLOURS[result.verdict]
+        self.verdict.setText(f'<p style="color:{colour}; font-weight:bold;">'
+                             f"{_html(result.message)}</p>")
+        self.details.setText("<br>".join(_html(line) for line in result.details))
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
