@@ -20,9 +20,9 @@ from .errors import forbidden
 from .faults import maybe_die
 from .feed import store_version
 from .identity import Caller
-from .models import assignments, processed_changes, records
+from .models import assignments, devices, processed_changes, record_versions, records, users
 from .schemas import Change, ChangeResult, ChangeStatus
-from .timeutil import now
+from .timeutil import aware, now
 
 SIGNED_IMMUTABLE = ("This record was signed and cannot be changed. Add an addendum to correct "
                     "it instead.")
@@ -60,6 +60,19 @@ class _Batch:
         if existing is None:
             return self._create(change, wire, record_type)
         return self._update(change, wire, existing)
+
+    def _last_change(self, record_id: str, revision: int) -> tuple[str | None, str | None]:
+        row = self.conn.execute(
+            select(users.c.name, devices.c.name.label("device"), record_versions.c.stored_at)
+            .join(users, users.c.id == record_versions.c.user_id)
+            .join(devices, devices.c.id == record_versions.c.device_id, isouter=True)
+            .where(record_versions.c.record_id == record_id,
+                   record_versions.c.revision == revision)).first()
+        if row is None:
+            return None, None
+        who = f"{row.name} ({row.device})" if row.device else row.name
+        stored = aware(row.stored_at)
+        return who, stored.isoformat() if stored else None
 
     def _check_addendum(self, change: Change, wire: dict[str, Any]) -> ChangeResult | None:
         if not wire.get("amends_id"):
@@ -109,8 +122,10 @@ class _Batch:
             # Later changes to the same record in this batch were made on top of the
             # conflicting one, so they conflict too: none may overwrite the server's version.
             self.conflicted.add(wire["id"])
+            by, at = self._last_change(wire["id"], existing.revision)
             return ChangeResult(change_id=change.change_id, status=ChangeStatus.CONFLICT,
-                                revision=existing.revision, server_record=current)
+                                revision=existing.revision, server_record=current,
+                                changed_by=by, changed_at=at)
         problem = self._check_addendum(change, wire)
         if problem:
             return problem

@@ -101,6 +101,9 @@ class ChangeResult(BaseModel):
     server_record: dict[str, Any] | None = Field(
         None, description="The server's version of the record, for conflicts and rejections.")
     reason: str | None = Field(None, description="Why a change was rejected, in plain words.")
+    changed_by: str | None = Field(None, description="Who stored the server's version "
+                                                     "(conflicts), for the review screen.")
+    changed_at: str | None = Field(None, description="When the server's version was stored.")
 
 
 class PushResponse(BaseModel):

@@ -1,0 +1,216 @@
+"""The review queue: clashes the practitioner resolves field by field.
+
+Both versions are kept in full (in the store's ``conflicts`` table) until the practitioner
+chooses; the local version stays in place and its queued changes wait in the outbox.  After
+the choice, the resolved version is queued with the server's revision as its base.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from ..records import Actor, Record, from_iso, new_id, to_iso, utc_now
+from ..store import Store
+from ..store.connection import Connection
+from .merge import DELETED, MISSING, merged_record, same_content, three_way
+
+Choice = Literal["mine", "theirs"]
+
+
+@dataclass(frozen=True)
+class FieldClash:
+    field: str
+    mine: Any
+    theirs: Any
+    before: Any  # the value both sides started from (MISSING when the field was new)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    id: int
+    record_id: str
+    fields: tuple[str, ...]
+    local: Record
+    remote: Record
+    base: Record | None
+    detected_at: datetime
+    remote_changed_by: str | None
+    remote_changed_at: datetime | None
+
+    @property
+    def signed_on_service(self) -> bool:
+        return self.remote.is_signed
+
+    @property
+    def signed_here(self) -> bool:
+        return self.local.is_signed and not self.remote.is_signed
+
+    def clashes(self) -> list[FieldClash]:
+        base = self.base.data if self.base else {}
+        out = []
+        for name in self.fields:
+            if name == DELETED:
+                out.append(FieldClash(name, self.local.deleted, self.remote.deleted,
+                                      self.base.deleted if self.base else False))
+            else:
+                out.append(FieldClash(name, self.local.data.get(name, MISSING),
+                                      self.remote.data.get(name, MISSING),
+                                      base.get(name, MISSING)))
+        return out
+
+
+def _dump(record: Record, **extra: Any) -> str:
+    return json.dumps({**record.to_wire(), **extra}, ensure_ascii=False)
+
+
+def apply_clean_merge(store: Store, conn: Connection, actor: Actor, local: Record,
+                      remote: Record, merged: Record | None) -> bool:
+    """Take the server's version as the new base and queue ``merged`` on top of it (when it
+    differs).  Returns True when something was queued."""
+    store.put_remote(remote, conn=conn)
+    store.drop_pending(local.id, conn=conn)
+    if merged is None or same_content(merged, remote):
+        return False
+    store.enqueue(merged, remote.revision, actor, "sync_merge", conn=conn)
+    return True
+
+
+def _requeue_signed(conn: Connection, local: Record, base_revision: int) -> None:
+    """Queue a locally signed record again on top of the server's newer draft.
+
+    The store has no method for this (a signed row cannot be rewritten, and ``enqueue``
+    rewrites the row), so the outbox row is written here in the store's own format.
+    """
+    conn.execute("DELETE FROM outbox WHERE record_id = ?", (local.id,))
+    conn.execute(
+        "INSERT INTO outbox (change_id, record_id, base_revision, payload, created_at)"
+        " VALUES (?,?,?,?,?)",
+        (new_id(), local.id, base_revision, json.dumps(local.to_wire(), ensure_ascii=False),
+         to_iso(utc_now())))
+
+
+class ConflictQueue:
+    def __init__(self, store: Store, actor: Actor) -> None:
+        self.store, self.actor = store, actor
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def count(self) -> int:
+        with self.store.transaction() as conn:
+            return int(conn.execute(
+                "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0])
+
+    def open_record_ids(self) -> set[str]:
+        with self.store.transaction() as conn:
+            return {r[0] for r in conn.execute(
+                "SELECT record_id FROM conflicts WHERE resolved_at IS NULL")}
+
+    def open(self) -> list[Conflict]:
+        with self.store.transaction() as conn:
+            rows = conn.execute(
+                "SELECT id, record_id, fields, local_payload, remote_payload, base_payload,"
+                " detected_at FROM conflicts WHERE resolved_at IS NULL ORDER BY id").fetchall()
+        return [self._conflict(row) for row in rows]
+
+    def get(self, conflict_id: int) -> Conflict:
+        for conflict in self.open():
+            if conflict.id == conflict_id:
+                return conflict
+        raise KeyError("That conflict has already been resolved.")
+
+    @staticmethod
+    def _conflict(row: tuple[Any, ...]) -> Conflict:
+        remote_wire = json.loads(row[4])
+        detected = from_iso(row[6])
+        assert detected is not None
+        return Conflict(
+            id=int(row[0]), record_id=row[1], fields=tuple(json.loads(row[2])),
+            local=Record.from_wire(json.loads(row[3])), remote=Record.from_wire(remote_wire),
+            base=Record.from_wire(json.loads(row[5])) if row[5] else None,
+            detected_at=detected, remote_changed_by=remote_wire.get("_changed_by"),
+            remote_changed_at=from_iso(remote_wire.get("_changed_at")),
+        )
+
+    # -- written by the sync client ------------------------------------------------------------
+
+    def add(self, conn: Connection, fields: tuple[str, ...], local: Record, remote: Record,
+            base: Record | None, changed_by: str | None = None,
+            changed_at: str | None = None) -> None:
+        existing = conn.execute("SELECT id FROM conflicts WHERE record_id = ? AND resolved_at "
+                                "IS NULL", (local.id,)).fetchone()
+        remote_payload = _dump(remote, _changed_by=changed_by, _changed_at=changed_at)
+        if existing:
+            conn.execute("UPDATE conflicts SET fields = ?, local_payload = ?, remote_payload"
+                         " = ? WHERE id = ?", (json.dumps(list(fields)), _dump(local),
+                                                remote_payload, existing[0]))
+            return
+        conn.execute(
+            "INSERT INTO conflicts (record_id, fields, local_payload, remote_payload,"
+            " base_payload, detected_at) VALUES (?,?,?,?,?,?)",
+            (local.id, json.dumps(list(fields)), _dump(local), remote_payload,
+             _dump(base) if base else None, to_iso(utc_now())))
+
+    def refresh_remote(self, conn: Connection, remote: Record) -> None:
+        """A newer server version arrived for a record under review: compare with that."""
+        row = conn.execute("SELECT base_payload, remote_payload FROM conflicts WHERE"
+                           " record_id = ? AND resolved_at IS NULL", (remote.id,)).fetchone()
+        if row is None or json.loads(row[1]).get("revision") == remote.revision:
+            return
+        base = Record.from_wire(json.loads(row[0])) if row[0] else None
+        local = self.store.find(remote.id)
+        if local is None:
+            return
+        result = three_way(base, local, remote)
+        if result.clean:
+            apply_clean_merge(self.store, conn, self.actor, local, remote,
+                              merged_record(local, remote, result))
+            conn.execute("UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE"
+                         " record_id = ? AND resolved_at IS NULL",
+                         (to_iso(utc_now()), json.dumps({"merged": "automatically"}),
+                          remote.id))
+        else:
+            self.add(conn, result.clashes, local, remote, base)
+
+    # -- the practitioner's choice -------------------------------------------------------------
+
+    def resolve(self, conflict_id: int, choices: dict[str, Choice]) -> Record:
+        """Apply the practitioner's choice per clashing field (unchosen fields keep 'mine').
+
+        Returns the version now on this device.  The other side's values stay in the
+        conflict history, so nothing is lost either way.
+        """
+        conflict = self.get(conflict_id)
+        local = self.store.find(conflict.record_id) or conflict.local
+        remote = conflict.remote
+        with self.store.transaction() as conn:
+            if remote.is_signed:
+                # The service's version is signed and final: it is kept; the local values
+                # remain in this conflict's history (add an addendum to record them).
+                apply_clean_merge(self.store, conn, self.actor, local, remote, None)
+                outcome, resolution = remote, {"kept": "signed version from the service"}
+            elif local.is_signed:
+                _requeue_signed(conn, local, remote.revision)
+                outcome, resolution = local, {"kept": "signed version from this device"}
+            else:
+                result = three_way(conflict.base, local, remote)
+                overrides: dict[str, Any] = {}
+                deleted = None
+                for name in result.clashes:
+                    side = remote if choices.get(name) == "theirs" else local
+                    if name == DELETED:
+                        deleted = side.deleted
+                    else:
+                        overrides[name] = side.data.get(name, MISSING)
+                outcome = merged_record(local, remote, result, overrides, deleted)
+                if not apply_clean_merge(self.store, conn, self.actor, local, remote, outcome):
+                    outcome = remote
+                resolution = {"choices": dict(choices)}
+            conn.execute("UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE id = ?",
+                         (to_iso(utc_now()), json.dumps(resolution), conflict_id))
+        self.store.audit(self.actor, "resolve_conflict", record_id=conflict.record_id,
+                         child_id=conflict.local.child_id,
+                         detail=json.dumps(resolution, ensure_ascii=False))
+        return outcome

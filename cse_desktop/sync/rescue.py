@@ -1,0 +1,162 @@
+"""Rescue bundles: unsynced work saved, encrypted, before a revoked device is wiped.
+
+A bundle is a JSON file holding the outbox and open conflicts, encrypted with AES-256-GCM.
+
+- When the organisation's X25519 recovery key is configured, the bundle key is wrapped to it
+  (only the organisation's offline private key opens the bundle).
+- Otherwise the bundle is encrypted with the store's data key and carries a copy of the key
+  file's passphrase slot, so the practitioner's passphrase opens it and nothing else does.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from ..crypto.keyfile import (
+    KeyFile,
+    load_recovery_public_key,
+    unwrap_with_recovery_key,
+    wrap_to_recovery_key,
+)
+from ..records import to_iso, utc_now
+from ..store import Store
+
+FORMAT = "cse-desktop-rescue"
+VERSION = 1
+_AAD = b"cse-desktop rescue bundle v1"
+RESCUE_DIR = "rescue"
+
+
+class RescueError(Exception):
+    """The bundle cannot be opened with what was given."""
+
+
+@dataclass(frozen=True)
+class RescueContents:
+    created_at: datetime | None
+    reason: str
+    changes: list[dict[str, Any]]
+    conflicts: list[dict[str, Any]]
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"))
+
+
+def _data_key(store: Store) -> bytes:
+    # The store keeps its key private; the rescue step is the one place that needs it, to
+    # encrypt under the same key the passphrase unwraps.
+    key = store._data_key
+    if key is None:
+        raise RescueError("The records are locked, so no rescue bundle can be written.")
+    return bytes(key)
+
+
+def collect(store: Store) -> dict[str, Any]:
+    changes = [
+        {"change_id": c.change_id, "record_id": c.record_id, "base_revision": c.base_revision,
+         "record": c.record.to_wire()}
+        for c in store.pending_changes(limit=10**9)
+    ]
+    with store.transaction() as conn:
+        conflicts = [
+            {"record_id": r[0], "fields": json.loads(r[1]), "local": json.loads(r[2]),
+             "remote": json.loads(r[3])}
+            for r in conn.execute("SELECT record_id, fields, local_payload, remote_payload"
+                                  " FROM conflicts WHERE resolved_at IS NULL")
+        ]
+    return {"changes": changes, "conflicts": conflicts}
+
+
+def unsynced_count(store: Store) -> int:
+    content = collect(store)
+    return len(content["changes"]) + len(content["conflicts"])
+
+
+def write_bundle(store: Store, reason: str, directory: Path | None = None) -> Path:
+    """Encrypt the unsynced work of ``store`` into a new bundle file and return its path."""
+    content = collect(store)
+    payload = json.dumps({"reason": reason, **content}, ensure_ascii=False).encode("utf-8")
+    recovery_pem = store.get_meta("recovery_public_key")
+    if recovery_pem:
+        bundle_key = secrets.token_bytes(32)
+        slot: dict[str, Any] = wrap_to_recovery_key(
+            bundle_key, load_recovery_public_key(str(recovery_pem).encode("ascii")))
+    else:
+        bundle_key = _data_key(store)
+        keyfile = Store.key_file(store.data_dir).read()
+        slot = {"type": "passphrase", "keyfile": {
+            **keyfile, "slots": [s for s in keyfile["slots"] if s["type"] == "passphrase"],
+            "failures": {"count": 0, "last_at": None}}}
+    nonce = secrets.token_bytes(12)
+    bundle = {
+        "format": FORMAT, "version": VERSION, "created_at": to_iso(utc_now()),
+        "device_id": store.device_id, "key": slot, "nonce": _b64(nonce),
+        "ciphertext": _b64(AESGCM(bundle_key).encrypt(nonce, payload, _AAD)),
+        "counts": {"changes": len(content["changes"]), "conflicts": len(content["conflicts"])},
+    }
+    folder = Path(directory) if directory else Path(store.data_dir) / RESCUE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
+    path = folder / f"rescue-{stamp}-{secrets.token_hex(3)}.cse-rescue"
+    tmp = path.with_name(path.name + ".new")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(bundle, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    return path
+
+
+def open_bundle(path: Path, *, passphrase: str | None = None,
+                recovery_private_key: X25519PrivateKey | None = None) -> RescueContents:
+    """Decrypt a bundle with the practitioner's passphrase or the organisation's key."""
+    bundle = json.loads(Path(path).read_text("utf-8"))
+    if bundle.get("format") != FORMAT:
+        raise RescueError(f"{path} is not a cse-desktop rescue bundle.")
+    slot = bundle["key"]
+    if slot["type"] == "recovery":
+        if recovery_private_key is None:
+            raise RescueError("This bundle opens only with the organisation's recovery key.")
+        key = unwrap_with_recovery_key(slot, recovery_private_key)
+    else:
+        if passphrase is None:
+            raise RescueError("This bundle opens with the practitioner's passphrase.")
+        with tempfile.TemporaryDirectory() as tmp:
+            keyfile_path = Path(tmp) / "bundle.key"
+            keyfile_path.write_text(json.dumps(slot["keyfile"]), "utf-8")
+            key = KeyFile(keyfile_path).unwrap(passphrase)
+    payload = json.loads(AESGCM(key).decrypt(_unb64(bundle["nonce"]),
+                                             _unb64(bundle["ciphertext"]), _AAD))
+    created = bundle.get("created_at")
+    return RescueContents(
+        created_at=datetime.fromisoformat(created) if created else None,
+        reason=payload.get("reason", ""), changes=payload["changes"],
+        conflicts=payload["conflicts"])
+
+
+def wipe(store: Store) -> None:
+    """Close the store, destroy its key file and remove the database files."""
+    data_dir = Path(store.data_dir)
+    db_path = Store.db_path(data_dir)
+    store.lock()
+    Store.key_file(data_dir).wipe()
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        candidate = db_path.with_name(db_path.name + suffix)
+        if candidate.exists():
+            candidate.unlink()
