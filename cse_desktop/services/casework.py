@@ -199,6 +199,10 @@ class Casework:
     def delete_draft(self, record_id: str) -> Record:
         return self.store.delete_draft(record_id, self.actor)
 
+    def find(self, record_id: str) -> Record | None:
+        """A record for display next to the one being worked on (e.g. its child's name)."""
+        return self.store.find(record_id)
+
     def open_record(self, record_id: str) -> Record:
         """Open a record to look at or edit it: the view is audited."""
         return self.store.get(record_id, actor=self.actor)

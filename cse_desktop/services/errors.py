@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from ..forms import FieldError
 
+# Store errors the UI may need to tell apart, re-exported so the UI depends on services only.
+from ..store import (  # noqa: F401
+    RecordNotFound,
+    SignedRecordImmutable,
+    StaleRevision,
+    StoreError,
+    StoreLocked,
+)
+
 
 class ServiceError(Exception):
     """Something the user can put right; the message says how."""
