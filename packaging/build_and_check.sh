@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Build the Linux one-folder bundle from a clean state, start it headless, report its size.
+#
+#   bash packaging/build_and_check.sh
+#
+# Steps: make sure the virtual environment has PyInstaller (the `package` extra), remove old
+# build/ and dist/ output, run PyInstaller on packaging/cse-desktop.spec, then run
+# `dist/cse-desktop/cse-desktop --version` and `--self-test` with QT_QPA_PLATFORM=offscreen.
+# Exits non-zero if any step fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV="${VENV:-.venv}"
+BIN="$VENV/bin"
+BUNDLE="dist/cse-desktop"
+started=$(date +%s)
+
+say() { printf '\n== %s\n' "$*"; }
+
+if [ ! -x "$BIN/python" ]; then
+  say "No virtual environment at $VENV: making one (make setup)"
+  make setup
+fi
+if ! "$BIN/python" -c 'import PyInstaller' 2>/dev/null; then
+  say "Installing PyInstaller (the package extra)"
+  "$BIN/python" -m pip install --quiet -e '.[package]'
+fi
+say "PyInstaller $("$BIN/pyinstaller" --version)"
+
+say "Cleaning build/ and dist/"
+rm -rf build/cse-desktop "$BUNDLE"
+
+say "Building the bundle"
+build_started=$(date +%s)
+"$BIN/pyinstaller" --noconfirm --clean --log-level WARN packaging/cse-desktop.spec
+build_seconds=$(( $(date +%s) - build_started ))
+
+say "Starting it headless"
+export QT_QPA_PLATFORM=offscreen
+# A throwaway home so the check can never touch a real user's data or settings.
+check_home="$(mktemp -d)"
+trap 'rm -rf "$check_home"' EXIT
+export HOME="$check_home" XDG_DATA_HOME="$check_home/data" XDG_CONFIG_HOME="$check_home/config"
+export XDG_CACHE_HOME="$check_home/cache" XDG_RUNTIME_DIR="$check_home/runtime"
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+
+version="$("$BUNDLE/cse-desktop" --version)"
+echo "$version"
+expected="cse-desktop $("$BIN/python" -c 'import cse_desktop; print(cse_desktop.__version__)')"
+if [ "$version" != "$expected" ]; then
+  echo "Expected '$expected' from --version, got '$version'" >&2
+  exit 1
+fi
+"$BUNDLE/cse-desktop" --self-test
+
+say "Result"
+size_bytes=$(du -sb "$BUNDLE" | cut -f1)
+files=$(find "$BUNDLE" -type f | wc -l)
+echo "Bundle:     $BUNDLE ($(du -sh "$BUNDLE" | cut -f1), $size_bytes bytes, $files files)"
+echo "Compressed: $(tar -C dist -czf - cse-desktop | wc -c | awk '{printf "%.0f MB", $1/1048576}') as .tar.gz"
+echo "Build time: ${build_seconds} s (whole check $(( $(date +%s) - started )) s)"
+echo "The packaged app works."
