@@ -1,0 +1,27 @@
+"""Generic form widgets: field editors, the form view, signing and addendum dialogs.
+
+Everything is driven by the form definitions; nothing here knows a particular form except
+the 72-hour banner (return home interviews) and the risk panel (scored checklists), which
+appear when a definition has the fields or scoring rule they need.
+"""
+
+from .addendum_dialog import AddendumDialog
+from .field_widgets import FieldEditor, create_editor
+from .form_view import DEFAULT_AUTOSAVE_MS, FormView
+from .form_window import FormWindow, window_title
+from .quick_note_dialog import QuickNoteDialog
+from .sign_dialog import SignDialog
+from .signature_pad import SignaturePad
+
+__all__ = [
+    "DEFAULT_AUTOSAVE_MS",
+    "AddendumDialog",
+    "FieldEditor",
+    "FormView",
+    "FormWindow",
+    "QuickNoteDialog",
+    "SignDialog",
+    "SignaturePad",
+    "create_editor",
+    "window_title",
+]

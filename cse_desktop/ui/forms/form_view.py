@@ -1,0 +1,610 @@
+"""A whole form, built from the record's own form definition (any form, any version).
+
+Sections are titled boxes in one scrolling page with a list of sections on the left to jump
+between them.  Questions appear and disappear as answers change (``show_if``); problems are
+shown under each question, and all together at the top when signing is refused.  Drafts are
+saved in the background a few seconds after each change; ``flush()`` saves at once.
+
+Return home interviews get the 72-hour banner; checklists get the live risk panel.  Signed
+records are shown read-only with who signed them and a way to add an addendum.
+
+    view = FormView(casework, record)
+    view.signed.connect(...)
+    view.flush()                  # before closing or locking
+    state = view.position()       # where the practitioner was
+    view.restore_position(state)  # after unlocking, on a new view
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cse_desktop.forms import (
+    FieldError,
+    FormDefinition,
+    clean_answers,
+    is_empty,
+    is_required,
+    visible_fields,
+)
+from cse_desktop.records import Record
+from cse_desktop.services.casework import Casework
+
+from .autosave import DraftSaver
+from .deadline_banner import DeadlineBanner
+from .error_summary import ErrorSummary, top_field
+from .field_widgets import FieldEditor, ListEditor, create_editor
+from .references import reference_describer
+from .risk_panel import RiskPanel
+from .signed_banner import AddendaPanel, SignedBanner
+from .style import FORM_STYLE
+from .timefmt import clock, day_and_time, now_utc
+
+DEFAULT_AUTOSAVE_MS = 3000
+MAX_FIELD_WIDTH = 820  # long lines are hard to read and to scan
+ADDENDA_SECTION = "__addenda__"
+
+
+class FormView(QWidget):
+    """One record's form: editing a draft, or reading a signed record."""
+
+    changed = Signal()  # the practitioner changed an answer
+    status_changed = Signal(str)  # "Saving…", "Saved 14:05:12", "Could not save: …"
+    saved = Signal(object)  # Record, after each successful save
+    save_failed = Signal(str)
+    signed = Signal(object)  # Record, once signed
+    addendum_added = Signal(object)  # the addendum Record (signed or left as a draft)
+
+    def __init__(self, casework: Casework, record: Record, *,
+                 autosave_ms: int = DEFAULT_AUTOSAVE_MS, read_only: bool | None = None,
+                 now: Callable[[], datetime] = now_utc,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.casework = casework
+        self.record = record
+        self.definition: FormDefinition = casework.definition_of(record)
+        self._now = now
+        self._edited = False
+        self._validating = False  # after a refused signing, problems update as they are fixed
+        self._last_field: str | None = None
+        self.errors: list[FieldError] = []
+        self.editors: dict[str, FieldEditor] = {}
+        self.section_boxes: dict[str, QGroupBox] = {}
+        self.setObjectName("formView")
+        self.setStyleSheet(FORM_STYLE)
+
+        self._saver = DraftSaver(casework, record, self)
+        self._saver.saving.connect(lambda: self._set_status("Saving…"))
+        self._saver.saved.connect(self._on_saved)
+        self._saver.failed.connect(self._on_save_failed)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(max(0, autosave_ms))
+        self._timer.timeout.connect(self.save_soon_now)
+
+        self._build()
+        self._load(record.data)
+        self._read_only = False
+        self.set_read_only(record.is_signed if read_only is None else read_only)
+        self._refresh_everything()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
+        self._set_status(self._initial_status())
+
+    # -- building -----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(6)
+
+        self.signed_banner = SignedBanner()
+        self.signed_banner.add_addendum.connect(self.add_addendum)
+        self.signed_banner.hide()
+        outer.addWidget(self.signed_banner)
+
+        self.deadline_banner: DeadlineBanner | None = None
+        if self._is_rhi():
+            late = (self.definition.field("late_reason").label
+                    if self.definition.has_field("late_reason") else "the notes")
+            self.deadline_banner = DeadlineBanner(late, now=self._now)
+            outer.addWidget(self.deadline_banner)
+
+        self.error_summary = ErrorSummary()
+        self.error_summary.go_to_field.connect(self.focus_field)
+        outer.addWidget(self.error_summary)
+
+        body = QHBoxLayout()
+        body.setSpacing(8)
+        outer.addLayout(body, 1)
+
+        self.navigator = QListWidget()
+        self.navigator.setObjectName("sectionNavigator")
+        self.navigator.setAccessibleName("Sections of this form")
+        self.navigator.setAccessibleDescription(
+            "Choose a section to go to it. Press Enter to move into its first question."
+        )
+        self.navigator.setFixedWidth(200)
+        self.navigator.setWordWrap(True)
+        self.navigator.setSpacing(1)
+        self.navigator.currentRowChanged.connect(self._on_navigator_row)
+        self.navigator.itemActivated.connect(self._on_navigator_activated)
+        body.addWidget(self.navigator)
+
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.verticalScrollBar().valueChanged.connect(self._sync_navigator)
+        body.addWidget(self.scroll, 1)
+
+        page = QWidget()
+        page.setObjectName("formPage")
+        self.scroll.setWidget(page)
+        column = QVBoxLayout(page)
+        column.setContentsMargins(4, 0, 12, 12)
+        column.setSpacing(10)
+        if self.definition.description:
+            intro = QLabel(self.definition.description)
+            intro.setWordWrap(True)
+            column.addWidget(intro)
+
+        describe = reference_describer(self.casework)
+        for section in self.definition.sections:
+            box = QGroupBox(section.title)
+            box.setObjectName("formSection")
+            box.setAccessibleName(section.title)
+            box_layout = QVBoxLayout(box)
+            box_layout.setSpacing(14 if not self._is_checklist() else 8)
+            box_layout.setContentsMargins(12, 18, 12, 12)
+            if section.description:
+                text = QLabel(section.description)
+                text.setObjectName("sectionDescription")
+                text.setWordWrap(True)
+                box_layout.addWidget(text)
+            for field in section.fields:
+                editor = create_editor(field, describe_ref=describe)
+                if field.type not in ("indicator", "list"):
+                    editor.setMaximumWidth(MAX_FIELD_WIDTH)
+                editor.changed.connect(self._on_editor_changed)
+                if isinstance(editor, ListEditor):
+                    editor.rows_changed.connect(self._apply_tab_order)
+                self.editors[field.id] = editor
+                box_layout.addWidget(editor)
+            self.section_boxes[section.id] = box
+            column.addWidget(box)
+            item = QListWidgetItem(section.title)
+            item.setData(Qt.ItemDataRole.UserRole, section.id)
+            self.navigator.addItem(item)
+
+        self.addenda_panel = AddendaPanel()
+        self.addenda_panel.sign_requested.connect(self._sign_addendum)
+        self.addenda_panel.hide()
+        column.addWidget(self.addenda_panel)
+        column.addStretch(1)
+
+        self.risk_panel: RiskPanel | None = None
+        if self._is_checklist():
+            self.risk_panel = RiskPanel(self.definition)
+            body.addWidget(self.risk_panel)
+
+        footer = QHBoxLayout()
+        self.status_label = QLabel()
+        self.status_label.setObjectName("saveStatus")
+        self.status_label.setAccessibleName("Save status")
+        footer.addStretch(1)
+        footer.addWidget(self.status_label)
+        outer.addLayout(footer)
+
+    def _is_rhi(self) -> bool:
+        return self.definition.has_field("returned_at") and self.definition.has_field(
+            "offered_at")
+
+    def _is_checklist(self) -> bool:
+        return self.definition.scoring is not None
+
+    def _load(self, data: dict[str, Any]) -> None:
+        for field_id, editor in self.editors.items():
+            editor.set_value(data.get(field_id))
+
+    # -- answers ------------------------------------------------------------------------------
+
+    def raw_answers(self) -> dict[str, Any]:
+        """Everything in the editors, including answers to questions now hidden."""
+        result = {}
+        for field_id, editor in self.editors.items():
+            value = editor.value()
+            if not is_empty(value):
+                result[field_id] = value
+        return result
+
+    def answers(self) -> dict[str, Any]:
+        """The answers as they would be saved (hidden questions' answers left out)."""
+        return clean_answers(self.definition, self.raw_answers())
+
+    def set_answers(self, answers: dict[str, Any]) -> None:
+        """Put answers back (e.g. unsaved typing kept across a lock); they count as changes."""
+        self._load(answers)
+        self._on_editor_changed()
+
+    def is_read_only(self) -> bool:
+        return self._read_only
+
+    def has_unsaved_changes(self) -> bool:
+        return self._edited and (self._timer.isActive() or self._saver.is_busy()
+                                 or self._saver.last_problem is not None)
+
+    # -- live updates -------------------------------------------------------------------------
+
+    def _on_editor_changed(self) -> None:
+        if self._read_only:
+            return
+        self._edited = True
+        self._refresh_everything()
+        if not self._timer.isActive():
+            self._timer.start()
+        self._set_status("Not saved yet")
+        self.changed.emit()
+
+    def _refresh_everything(self) -> None:
+        raw = self.raw_answers()
+        effective = clean_answers(self.definition, raw)
+        shown = {f.id for f in visible_fields(self.definition, raw)}
+        for section in self.definition.sections:
+            any_shown = False
+            for field in section.fields:
+                editor = self.editors[field.id]
+                visible = field.id in shown
+                editor.setVisible(visible)
+                any_shown = any_shown or visible
+                editor.set_required(is_required(field, effective))
+            self.section_boxes[section.id].setVisible(any_shown)
+            self._navigator_item(section.id).setHidden(not any_shown)
+        if self.deadline_banner is not None:
+            self.deadline_banner.update_answers(effective)
+        if self.risk_panel is not None:
+            self.risk_panel.update_answers(effective)
+        if not self._read_only:
+            self._check(effective)
+
+    def _check(self, answers: dict[str, Any]) -> None:
+        """Problems under each question: wrong kinds of answer always; missing answers only
+        after signing has been tried."""
+        errors = self.casework.check(self.record, answers, complete=self._validating)
+        self._show_errors(errors, summary=self._validating)
+
+    def _show_errors(self, errors: list[FieldError], *, summary: bool) -> None:
+        self.errors = errors
+        by_field: dict[str, list[str]] = {}
+        for error in errors:
+            by_field.setdefault(top_field(error.field_id), []).append(error.message)
+        for field_id, editor in self.editors.items():
+            messages = by_field.get(field_id)
+            editor.set_error("\n".join(messages) if messages else None)
+        counts: dict[str, int] = {}
+        for field_id in by_field:
+            if self.definition.has_field(field_id):
+                section = self.definition.section_of(field_id).id
+                counts[section] = counts.get(section, 0) + 1
+        for index in range(self.navigator.count()):
+            item = self.navigator.item(index)
+            section_id = item.data(Qt.ItemDataRole.UserRole)
+            title = self._section_title(section_id)
+            count = counts.get(section_id, 0)
+            item.setText(f"{title} — {count} to check" if count else title)
+        if summary:
+            count = len(errors)
+            heading = (f"This form cannot be signed yet. {count} answer"
+                       f"{'s need' if count != 1 else ' needs'} attention:")
+            self.error_summary.show_errors(errors, heading)
+        else:
+            self.error_summary.hide()
+
+    def _section_title(self, section_id: str) -> str:
+        if section_id == ADDENDA_SECTION:
+            return "Addenda"
+        return next(s.title for s in self.definition.sections if s.id == section_id)
+
+    # -- saving -------------------------------------------------------------------------------
+
+    def save_soon_now(self) -> None:
+        """Start a background save of the current answers (the autosave timer calls this)."""
+        self._timer.stop()
+        if self._read_only:
+            return
+        self._saver.request(self.answers())
+
+    def flush(self) -> bool:
+        """Save what is on screen now and wait for it.  True when nothing is left unsaved.
+        Call before closing, locking or signing."""
+        self._timer.stop()
+        if self._read_only:
+            return True
+        if not self._edited:
+            self._saver.wait()
+            return self._saver.last_problem is None
+        return self._saver.flush(self.answers())
+
+    def _on_saved(self, record: Record, _errors: list[FieldError]) -> None:
+        self.record = record
+        self._set_status(f"Saved {clock(self._now())}")
+        self.saved.emit(record)
+
+    def _on_save_failed(self, problem: str) -> None:
+        self._set_status(f"Could not save: {problem}")
+        self.save_failed.emit(problem)
+
+    def _initial_status(self) -> str:
+        if self._read_only:
+            return ""
+        return f"Draft last saved {day_and_time(self.record.updated_at, now=self._now())}"
+
+    def _set_status(self, text: str) -> None:
+        self.status_label.setText(text)
+        failed = text.startswith("Could not save")
+        self.status_label.setStyleSheet("color: #A4001D; font-weight: 700;" if failed else "")
+        self.status_changed.emit(text)
+
+    def status_text(self) -> str:
+        return self.status_label.text()
+
+    # -- signing ------------------------------------------------------------------------------
+
+    def problems_before_signing(self) -> list[FieldError]:
+        """Check the whole form as for signing; show the problems and go to the first."""
+        errors = self.casework.check(self.record, self.answers(), complete=True)
+        self._validating = bool(errors) or self._validating
+        self._show_errors(errors, summary=bool(errors))
+        if errors:
+            self.focus_first_error()
+        return errors
+
+    def request_sign(self) -> Record | None:
+        """Check, save, then ask for the signature and passphrase.  The signed record, or
+        None if it was not signed (problems shown, or the practitioner cancelled)."""
+        from .sign_dialog import SignDialog
+
+        if self._read_only:
+            return None
+        if self.problems_before_signing():
+            return None
+        self.flush()
+        answers = self.answers()
+        dialog = SignDialog(self.casework, self.record, answers, parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.signed_record is None:
+            if dialog.validation_errors:
+                self._validating = True
+                self._show_errors(dialog.validation_errors, summary=True)
+                self.focus_first_error()
+            return None
+        self.mark_signed(dialog.signed_record)
+        return dialog.signed_record
+
+    def mark_signed(self, record: Record) -> None:
+        """Show a record that has just been signed: read-only, with the signed banner."""
+        self.record = record
+        self._edited = False
+        self._load(record.data)
+        self.set_read_only(True)
+        self._refresh_everything()
+        self._set_status("")
+        self.signed.emit(record)
+
+    # -- read-only and addenda ----------------------------------------------------------------
+
+    def set_read_only(self, read_only: bool) -> None:
+        self._read_only = read_only
+        if read_only:
+            self._timer.stop()
+            self._saver.enabled = False
+            self.error_summary.hide()
+            for editor in self.editors.values():
+                editor.set_error(None)
+        for editor in self.editors.values():
+            editor.set_read_only(read_only)
+        signed = self.record.is_signed
+        self.signed_banner.setVisible(signed)
+        if signed:
+            self.signed_banner.show_record(self.record)
+            self._show_addenda()
+        self._apply_tab_order()
+
+    def _show_addenda(self) -> None:
+        addenda = self.casework.addenda_of(self.record.id)
+        self.addenda_panel.show_addenda(addenda)
+        self.addenda_panel.show()
+        has_item = any(self.navigator.item(i).data(Qt.ItemDataRole.UserRole) == ADDENDA_SECTION
+                       for i in range(self.navigator.count()))
+        if not has_item:
+            item = QListWidgetItem("Addenda")
+            item.setData(Qt.ItemDataRole.UserRole, ADDENDA_SECTION)
+            self.navigator.addItem(item)
+        self._apply_tab_order()
+
+    def add_addendum(self) -> Record | None:
+        """Ask for an addendum to this signed record, then for its signature."""
+        from .addendum_dialog import AddendumDialog
+
+        if not self.record.is_signed:
+            return None
+        dialog = AddendumDialog(self.casework, self.record, parent=self)
+        dialog.exec()
+        addendum = dialog.addendum
+        if addendum is not None:
+            self._show_addenda()
+            self.addendum_added.emit(addendum)
+        return addendum
+
+    def _sign_addendum(self, addendum: Record) -> None:
+        from .sign_dialog import SignDialog
+
+        dialog = SignDialog(self.casework, addendum, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.signed_record is not None:
+            self._show_addenda()
+            self.addendum_added.emit(dialog.signed_record)
+
+    # -- navigation, focus, position ----------------------------------------------------------
+
+    def _navigator_item(self, section_id: str) -> QListWidgetItem:
+        for index in range(self.navigator.count()):
+            item = self.navigator.item(index)
+            if item.data(Qt.ItemDataRole.UserRole) == section_id:
+                return item
+        raise KeyError(section_id)
+
+    def _section_widget(self, section_id: str) -> QWidget:
+        if section_id == ADDENDA_SECTION:
+            return self.addenda_panel
+        return self.section_boxes[section_id]
+
+    def _on_navigator_row(self, row: int) -> None:
+        if row < 0:
+            return
+        self.scroll_to_section(self.navigator.item(row).data(Qt.ItemDataRole.UserRole))
+
+    def _on_navigator_activated(self, item: QListWidgetItem) -> None:
+        section_id = item.data(Qt.ItemDataRole.UserRole)
+        self.scroll_to_section(section_id)
+        if section_id == ADDENDA_SECTION:
+            self.addenda_panel.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        section = next(s for s in self.definition.sections if s.id == section_id)
+        for field in section.fields:
+            editor = self.editors[field.id]
+            if not editor.isHidden():
+                self.focus_field(field.id)
+                return
+
+    def scroll_to_section(self, section_id: str) -> None:
+        widget = self._section_widget(section_id)
+        self.scroll.verticalScrollBar().setValue(max(0, widget.y() - 6))
+
+    def current_section(self) -> str:
+        """The section at the top of the visible part of the form."""
+        top = self.scroll.verticalScrollBar().value()
+        current = self.definition.sections[0].id
+        for section in self.definition.sections:
+            box = self.section_boxes[section.id]
+            if box.isHidden():
+                continue
+            if box.y() - 10 <= top:
+                current = section.id
+        if self.addenda_panel.isVisible() and self.addenda_panel.y() - 10 <= top:
+            current = ADDENDA_SECTION
+        return current
+
+    def _sync_navigator(self, *_: Any) -> None:
+        section_id = self.current_section()
+        item = self._navigator_item(section_id)
+        if self.navigator.currentItem() is not item:
+            self.navigator.blockSignals(True)
+            self.navigator.setCurrentItem(item)
+            self.navigator.blockSignals(False)
+
+    def focus_field(self, field_id: str) -> None:
+        """Move the cursor to a question and scroll it into view."""
+        editor = self.editors.get(top_field(field_id))
+        if editor is None:
+            return
+        target = editor.focus_target()
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.scroll.ensureWidgetVisible(editor, 0, 40)
+        self._last_field = editor.field.id
+
+    def focus_first_error(self) -> None:
+        for error in self.errors:
+            field_id = top_field(error.field_id)
+            if field_id in self.editors and not self.editors[field_id].isHidden():
+                self.focus_field(field_id)
+                return
+
+    def focused_field(self) -> str | None:
+        return self._last_field
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is None or not self.isAncestorOf(new):
+            return
+        for field_id, editor in self.editors.items():
+            if editor.contains_focus(new):
+                self._last_field = field_id
+                return
+
+    def position(self) -> dict[str, Any]:
+        """Where the practitioner is: section, question with the cursor, scroll offset."""
+        return {
+            "record_id": self.record.id,
+            "section": self.current_section(),
+            "field": self._last_field,
+            "scroll": self.scroll.verticalScrollBar().value(),
+        }
+
+    def restore_position(self, position: dict[str, Any]) -> None:
+        """Go back to a ``position()``, once the view is shown (done at the next event loop
+        turn so the layout has its final size)."""
+
+        def apply() -> None:
+            section = position.get("section")
+            if isinstance(section, str) and (section in self.section_boxes
+                                             or section == ADDENDA_SECTION):
+                self.scroll_to_section(section)
+            scroll = position.get("scroll")
+            if isinstance(scroll, int):
+                self.scroll.verticalScrollBar().setValue(scroll)
+            field_id = position.get("field")
+            if isinstance(field_id, str) and field_id in self.editors:
+                self.editors[field_id].focus_target().setFocus(Qt.FocusReason.OtherFocusReason)
+                self._last_field = field_id
+
+        apply()
+        QTimer.singleShot(0, apply)
+
+    # -- keyboard order -----------------------------------------------------------------------
+
+    def tab_chain(self) -> list[QWidget]:
+        """Every control Tab visits, in form order (hidden ones are skipped by Qt)."""
+        chain: list[QWidget] = [self.signed_banner.button, self.error_summary.items,
+                                self.navigator]
+        for editor in self.editors.values():
+            chain.extend(editor.tab_chain())
+        chain.extend(self.addenda_panel.sign_buttons)
+        return chain
+
+    def _apply_tab_order(self) -> None:
+        chain = self.tab_chain()
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    # -- closing ------------------------------------------------------------------------------
+
+    def closeEvent(self, event: Any) -> None:
+        self.flush()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop timers and wait for a running save (used when the view goes away)."""
+        self._timer.stop()
+        self._saver.wait()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            with contextlib.suppress(RuntimeError, TypeError):
+                app.focusChanged.disconnect(self._on_focus_changed)
