@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QStackedWidget,
     QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -33,7 +32,7 @@ from . import theme
 from .caseload_view import CaseloadView
 from .child_view import ChildView
 from .form_windows import FormWindows, forms_module
-from .locking import DEFAULT_IDLE_MINUTES, IdleWatcher, WorkspaceSnapshot
+from .locking import DEFAULT_IDLE_MINUTES, IdleWatcher, OpenForm, WorkspaceSnapshot
 from .record_dialogs import ChildDialog, EpisodeDialog, record_dialogs_available
 from .unlock import FirstRunPage, UnlockPage
 from .workers import TaskRunner
@@ -68,6 +67,7 @@ class AppWindow(QMainWindow):
         self.runner.default_error = self.show_error
         self.forms = FormWindows(self)
         self.forms.changed.connect(self._record_changed)
+        self.forms.print_requested.connect(self.print_record)
         self.setWindowTitle(APP_TITLE + (" — DEMO (synthetic data)" if options.demo else ""))
         self.resize(1280, 800)
 
@@ -97,14 +97,17 @@ class AppWindow(QMainWindow):
         self.demo_banner.setStyleSheet(theme.DEMO.stylesheet() + "border-radius: 0;"
                                        " padding: 6px 16px;")
         self.demo_banner.setAccessibleName("Demo warning")
-        self.demo_banner.setVisible(options.demo)
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.demo_banner)
-        layout.addWidget(self.pages, 1)
-        self.setCentralWidget(central)
+        # The banner sits above everything, toolbar included, so it is never missed.
+        self.demo_bar = QToolBar("Demo warning")
+        self.demo_bar.setObjectName("demoBar")
+        self.demo_bar.setMovable(False)
+        self.demo_bar.setStyleSheet(f"QToolBar {{ background: {theme.DEMO.background};"
+                                    " border: none; padding: 0; }")
+        self.demo_bar.addWidget(self.demo_banner)
+        self.demo_bar.setVisible(options.demo)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.demo_bar)
+        self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+        self.setCentralWidget(self.pages)
 
         self.counts = QLabel("")
         self.counts.setAccessibleName("Caseload counts")
@@ -264,7 +267,7 @@ class AppWindow(QMainWindow):
 
     def _opened(self, session: sessions.Session) -> None:
         self.session = session
-        self.demo_banner.setVisible(self.options.demo or session.is_demo)
+        self.demo_bar.setVisible(self.options.demo or session.is_demo)
         self.who.setText(f"{session.actor.name} ({session.actor.role.label})")
         self.caseload.set_session(session)
         self.child.set_session(session)
@@ -284,12 +287,10 @@ class AppWindow(QMainWindow):
         if self.session is None:
             return
         self.idle.stop()
-        for widget in QApplication.topLevelWidgets():
-            if isinstance(widget, QDialog) and widget.isVisible():
-                widget.reject()
+        kept_notes = self._close_dialogs()
         on_child = self.workspace.currentWidget() is self.child
         self.snapshot = WorkspaceSnapshot(child_id=self.child.child_id if on_child else None,
-                                          forms=self.forms.close_all())
+                                          forms=self.forms.close_all() + kept_notes)
         self.runner.cancel_all()
         self.caseload.set_session(None)
         self.child.set_session(None)
@@ -303,6 +304,24 @@ class AppWindow(QMainWindow):
         self.pages.setCurrentWidget(self.unlock_page)
         self._update_actions()
         self.unlock_page.passphrase.setFocus()
+
+    def _close_dialogs(self) -> list[OpenForm]:
+        """Close every dialog without questions.  A quick note being typed is saved as a draft
+        first and comes back after unlocking as a case note form."""
+        kept = []
+        for widget in QApplication.topLevelWidgets():
+            if not (isinstance(widget, QDialog) and widget.isVisible()):
+                continue
+            save_draft = getattr(widget, "save_draft", None)
+            if callable(save_draft) and getattr(widget, "record", "") is None:
+                form = getattr(widget, "form", None)
+                if form is not None and form.has_input():
+                    save_draft()
+                record = getattr(widget, "record", None)
+                if record is not None:
+                    kept.append(OpenForm(record.id))
+            QDialog.reject(widget)  # the plain close: no "discard?" question while locking
+        return kept
 
     # -- navigation ----------------------------------------------------------------------------
 
@@ -422,11 +441,17 @@ class AppWindow(QMainWindow):
             return
         module.print_case_summary(self.session, child_id, parent=self)
 
+    def print_record(self, record_id: str, window: QWidget | None = None) -> None:
+        module = self._documents()
+        if module is None or self.session is None:
+            return
+        module.print_record(self.session, record_id, parent=window or self)
+
     def verify_pdf(self) -> None:
         module = optional_module("cse_desktop.ui.pdf_dialogs")
         dialog_class = getattr(module, "VerifyPdfDialog", None) if module else None
         if dialog_class is not None:
-            dialog_class(parent=self).exec()
+            dialog_class(parent=self, session=self.session).exec()
 
     # -- small dialogs -------------------------------------------------------------------------
 

@@ -69,7 +69,7 @@ HEADERS = {
     Column.RISK: "Risk level",
     Column.RHI: "Return home interview",
     Column.DRAFTS: "Drafts",
-    Column.LAST_ACTIVITY: "Last activity",
+    Column.LAST_ACTIVITY: "Last updated",
 }
 
 

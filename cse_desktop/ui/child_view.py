@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..forms import RiskResult
-from ..records import RecordState, RecordType
+from ..records import SIGNABLE_TYPES, RecordState, RecordType
 from ..services.caseload import Caseload, ChildOverview, ChronologyEntry, EpisodeStatus, RhiState
 from ..services.session import Session
 from . import theme, wording
@@ -176,6 +177,8 @@ class ChildView(QWidget):
         left_scroll.setWidgetResizable(True)
         left_scroll.setFrameShape(QFrame.Shape.NoFrame)
         left_scroll.setWidget(left)
+        left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left_scroll.setMinimumWidth(420)
 
         # right: chronology
         self.chronology_filter = named(QComboBox(), "Show in chronology")
@@ -187,7 +190,7 @@ class ChildView(QWidget):
         head = self.chronology.header()
         head.setStretchLastSection(False)
         head.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 175), (1, 250), (3, 90), (4, 150)):
+        for column, width in ((0, 150), (1, 240), (3, 85), (4, 150)):
             self.chronology.setColumnWidth(column, width)
         chron_box = QGroupBox("Chronology (newest first)")
         chron_layout = QVBoxLayout(chron_box)
@@ -203,6 +206,7 @@ class ChildView(QWidget):
         self.splitter.addWidget(chron_box)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([560, 760])
         self.splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
@@ -342,7 +346,8 @@ class ChildView(QWidget):
         if not overview.open_actions:
             self.actions.addTopLevelItem(QTreeWidgetItem(["No open actions", "", ""]))
         self.actions.resizeColumnToContents(2)
-        self.actions.setColumnWidth(0, 260)
+        self.actions.setColumnWidth(0, 250)
+        self.actions.setColumnWidth(1, 130)
         rows = max(1, min(6, self.actions.topLevelItemCount()))
         self.actions.setFixedHeight(40 + rows * 30)
         self.actions_box.setTitle(f"Open actions ({len(overview.open_actions)})")
@@ -356,53 +361,63 @@ class ChildView(QWidget):
             self._episodes_layout.addWidget(self._episode_row(status))
 
     def _episode_row(self, status: EpisodeStatus) -> QWidget:
+        """Two lines: when they were missing, then the interview status and its buttons."""
         row = QFrame()
         row.setObjectName("episodeRow")
         row.setStyleSheet("QFrame#episodeRow { border-bottom: 1px solid #E1E4E8; }")
-        layout = QHBoxLayout(row)
-        layout.setContentsMargins(2, 4, 2, 4)
+        layout = QVBoxLayout(row)
+        layout.setContentsMargins(2, 6, 2, 6)
+        layout.setSpacing(4)
         kind = "Absent" if status.episode.data.get("missing_or_absent") == "absent" else "Missing"
         when = wording.when(status.went_missing_at)
-        back = f"back {wording.when(status.returned_at)}" if status.returned_at else "not back yet"
-        text = _label(f"{kind} {when}, {back}")
-        layout.addWidget(text, 1)
+        back = (f"back {wording.when(status.returned_at)}" if status.returned_at
+                else "not back yet")
+        layout.addWidget(_label(f"{kind} from {when}, {back}"))
         state_text = episode_status_text(status)
         if state_text:
             tint = {RhiState.OVERDUE: theme.OVERDUE, RhiState.DUE: theme.DUE}.get(status.state)
             state = badge(state_text, tint) if tint else _label(state_text, "hint")
+            state.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
             layout.addWidget(state)
-        view = QPushButton("Open episode")
-        view.setAccessibleName(f"Open episode: {kind} {when}")
+        line = QHBoxLayout()
         episode_id = status.episode.id
+        view = QPushButton("Episode details")
+        view.setAccessibleName(f"Episode details: {kind.lower()} from {when}")
         view.clicked.connect(lambda: self.open_record.emit(episode_id))
-        layout.addWidget(view)
-        if status.returned_at is not None:
-            if status.interview is None:
-                start = QPushButton("Start return home interview")
-                start.setAccessibleName(f"Start return home interview for {kind.lower()} {when}")
-                start.clicked.connect(lambda: self.start_interview.emit(episode_id))
-                layout.addWidget(start)
-            else:
-                interview_id = status.interview.id
-                label = ("Open interview" if status.interview.is_signed
-                         else "Continue interview")
-                button = QPushButton(label)
-                button.setAccessibleName(f"{label} for {kind.lower()} {when}")
-                button.clicked.connect(lambda: self.open_record.emit(interview_id))
-                layout.addWidget(button)
+        line.addWidget(view)
+        if status.returned_at is not None and status.interview is None:
+            start = QPushButton("Start return home interview")
+            start.setAccessibleName(f"Start return home interview: {kind.lower()} from {when}")
+            start.clicked.connect(lambda: self.start_interview.emit(episode_id))
+            line.addWidget(start)
+        elif status.interview is not None:
+            interview_id = status.interview.id
+            text = "Open interview" if status.interview.is_signed else "Continue interview"
+            button = QPushButton(text)
+            button.setAccessibleName(f"{text}: {kind.lower()} from {when}")
+            button.clicked.connect(lambda: self.open_record.emit(interview_id))
+            line.addWidget(button)
+        line.addStretch(1)
+        layout.addLayout(line)
         return row
 
     def _show_chronology(self, entries: list[ChronologyEntry]) -> None:
         self.chronology.clear()
         items = []
         for entry in entries:
-            status = "Signed" if entry.state is RecordState.SIGNED else "Draft"
-            item = QTreeWidgetItem([wording.when(entry.occurred_at), entry.title,
+            if entry.record_type not in SIGNABLE_TYPES:
+                status = "Recorded"
+            else:
+                status = "Signed" if entry.state is RecordState.SIGNED else "Draft"
+            item = QTreeWidgetItem([wording.short_when(entry.occurred_at), entry.title,
                                     entry.summary, status, entry.author])
             item.setData(0, RECORD_ID_ROLE, entry.record_id)
             item.setToolTip(2, entry.summary)
-            tint = theme.SIGNED if entry.state is RecordState.SIGNED else theme.DRAFT
-            item.setForeground(3, QBrush(QColor(tint.text)))
+            if status == "Draft":
+                item.setForeground(3, QBrush(QColor(theme.DRAFT.text)))
+                font = item.font(3)
+                font.setBold(True)
+                item.setFont(3, font)
             items.append(item)
         self.chronology.addTopLevelItems(items)
         if items:

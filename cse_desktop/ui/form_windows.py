@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QByteArray, QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from ..services.casework import Casework
@@ -32,7 +32,8 @@ def forms_module() -> Any | None:
 class FormWindows(QObject):
     """Every open form window, one per record."""
 
-    changed = Signal(str)  # a record was saved, signed or amended: views should refresh
+    changed = Signal(str)  # a record was signed, amended or closed: views should refresh
+    print_requested = Signal(str, object)  # record id, the window asking
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
@@ -59,25 +60,26 @@ class FormWindows(QObject):
         window = self._windows.get(record_id)
         if window is None:
             work = Casework(self._session)
-            window = module.FormWindow(work, work.open_record(record_id), parent=self._parent)
+            # No parent: a FormWindow with a parent is embedded rather than a window.
+            window = module.FormWindow(work, work.open_record(record_id))
             self._windows[record_id] = window
             self._connect(record_id, window)
-            if position is not None:
-                window.restore_position(position)
+            if isinstance(position, dict):
+                geometry = position.get("geometry")
+                if isinstance(geometry, QByteArray):
+                    window.restoreGeometry(geometry)
+                window.restore_position(position.get("view") or {})
         window.show()
         window.raise_()
         window.activateWindow()
         return window
 
     def _connect(self, record_id: str, window: Any) -> None:
-        for name in ("saved", "signed", "record_changed"):
-            signal = getattr(window, name, None)
-            if signal is not None:
-                signal.connect(lambda *_args, rid=record_id: self.changed.emit(rid))
-        closed = getattr(window, "closed", None)
-        if closed is not None:
-            closed.connect(lambda *_args, rid=record_id: self._forget(rid))
-        window.destroyed.connect(lambda *_args, rid=record_id: self._windows.pop(rid, None))
+        # Not on every autosave: only when something a list shows has changed.
+        for signal in (window.signed, window.addendum_added):
+            signal.connect(lambda *_args, rid=record_id: self.changed.emit(rid))
+        window.closed.connect(lambda *_args, rid=record_id: self._forget(rid))
+        window.print_requested.connect(lambda rid, w=window: self.print_requested.emit(rid, w))
 
     def _forget(self, record_id: str) -> None:
         if self._windows.pop(record_id, None) is not None:
@@ -92,12 +94,14 @@ class FormWindows(QObject):
         """Save, note where each window was, and close them all (for a lock)."""
         self.flush_all()
         kept = []
-        for record_id, window in list(self._windows.items()):
+        windows, self._windows = self._windows, {}
+        for record_id, window in windows.items():
             if window.isVisible():
-                kept.append(OpenForm(record_id, window.position()))
+                kept.append(OpenForm(record_id, {"view": window.position(),
+                                                 "geometry": window.saveGeometry()}))
+            window.confirm_close = False  # already flushed; a lock must not wait for a question
             window.close()
             window.deleteLater()
-        self._windows.clear()
         return kept
 
     def reopen(self, forms: list[OpenForm]) -> None:

@@ -1,11 +1,28 @@
 """Add or edit a child, and record a missing episode: the form from its definition in a
-dialog, saved through the casework service with every problem shown beside its question."""
+dialog, saved through the casework service with every problem shown beside its question.
+
+These records are facts kept up to date rather than forms that are signed, and they only
+exist once complete, so the dialog uses the form widgets' ``SmallForm`` (one per section)
+rather than the autosaving ``FormView``.
+"""
 
 from __future__ import annotations
 
+import importlib
+import itertools
 from typing import Any
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QGroupBox,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..records import Record
 from ..services.casework import Casework
@@ -13,8 +30,62 @@ from ..services.errors import ServiceError, ValidationFailed
 from .form_windows import forms_module
 
 
+def _small_form_class() -> Any | None:
+    if forms_module() is None:
+        return None
+    try:
+        return importlib.import_module("cse_desktop.ui.forms.small_form").SmallForm
+    except (ImportError, AttributeError):
+        return None
+
+
 def record_dialogs_available() -> bool:
-    return forms_module() is not None
+    return _small_form_class() is not None
+
+
+class SectionedForm(QWidget):
+    """Every section of a definition as a titled group of questions (refs left out: the
+    service fills them in)."""
+
+    def __init__(self, definition: Any, answers: dict[str, Any],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        small_form = _small_form_class()
+        assert small_form is not None, "the form widgets are not installed"
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 8, 0)
+        self.parts = []
+        for section in definition.sections:
+            fields = [f for f in section.fields if f.type != "ref"]
+            if not fields:
+                continue
+            box = QGroupBox(section.title)
+            part = small_form(fields)
+            QVBoxLayout(box).addWidget(part)
+            layout.addWidget(box)
+            self.parts.append(part)
+        layout.addStretch(1)
+        for part in self.parts:
+            for field_id, editor in part.editors.items():
+                if field_id in answers:
+                    editor.set_value(answers[field_id])
+        chain = self.tab_chain()
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    def tab_chain(self) -> list[QWidget]:
+        return [w for part in self.parts for w in part.tab_chain()]
+
+    def answers(self) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for part in self.parts:
+            result.update(part.answers())
+        return result
+
+    def show_errors(self, errors: list[Any]) -> None:
+        for part in self.parts:
+            part.show_errors([e for e in errors if e.field_id.split("[")[0].split(".")[0]
+                              in part.editors])
 
 
 class RecordDialog(QDialog):
@@ -24,15 +95,18 @@ class RecordDialog(QDialog):
                  answers: dict[str, Any] | None, save_text: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        module = forms_module()
-        assert module is not None, "the form widgets are not installed"
         self.work = work
         self.record: Record | None = None
         self.setWindowTitle(title)
         self.setModal(True)
-        self.resize(720, 760)
-        self.view = module.FormView(work.definition(form_id), answers or {}, parent=self)
-        self.view.setAccessibleName(title)
+        self.resize(720, 700)
+        heading = QLabel(title)
+        heading.setProperty("role", "title")
+        self.view = SectionedForm(work.definition(form_id), answers or {})
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.view)
         self.message = QLabel("")
         self.message.setProperty("role", "alert")
         self.message.setWordWrap(True)
@@ -41,10 +115,18 @@ class RecordDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(save_text)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
+        save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save_button.setToolTip("Save (Ctrl+S)")
+        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.submit)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(heading)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
+        chain = self.view.tab_chain()
+        if chain:
+            QWidget.setTabOrder(chain[-1], save_button)
+            chain[0].setFocus()
 
     def save(self, answers: dict[str, Any]) -> Record:
         raise NotImplementedError

@@ -127,6 +127,7 @@ class FirstRunPage(QWidget):
         self.create_button = QPushButton("Create my encrypted records")
         self.create_button.setDefault(True)
         self.create_button.setAutoDefault(True)
+        self.create_button.setMinimumWidth(240)
         layout.addWidget(self.create_button, 0, Qt.AlignmentFlag.AlignRight)
         for edit in (self.name, self.passphrase, self.confirm):
             edit.textChanged.connect(self._update)
@@ -215,6 +216,7 @@ class UnlockPage(QWidget):
         layout.addWidget(self.message)
         self.unlock_button = QPushButton("Unlock")
         self.unlock_button.setDefault(True)
+        self.unlock_button.setMinimumWidth(120)
         layout.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignRight)
         self.unlock_button.clicked.connect(self.submit)
         self.passphrase.returnPressed.connect(self.submit)

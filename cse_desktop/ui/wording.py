@@ -19,6 +19,13 @@ def when(moment: datetime | None) -> str:
     return local(moment).strftime("%a %d %b %Y, %H:%M")
 
 
+def short_when(moment: datetime | None) -> str:
+    """'21 Nov 2026 14:05' in local time, for tables."""
+    if moment is None:
+        return ""
+    return local(moment).strftime("%d %b %Y %H:%M")
+
+
 def day(value: date | datetime | None) -> str:
     if value is None:
         return ""

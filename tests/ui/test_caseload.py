@@ -1,0 +1,129 @@
+"""The caseload list: counts, search, filters, sorting; loading never blocks the UI."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import Qt
+
+from cse_desktop.forms import RiskLevel
+from cse_desktop.records import utc_now
+from cse_desktop.services.casework import Casework
+from cse_desktop.ui.caseload_view import CHILD_ID_ROLE, Column
+
+from .conftest import PASSPHRASE, add_child, unlock_through_ui, wait_for_caseload
+
+NO = {"answer": "no"}
+
+
+def checklist(child_id: str, **yes: bool) -> dict:
+    from cse_desktop.services.session import default_library
+
+    definition = default_library().get("warning_signs")
+    answers: dict = {"child_id": child_id, "assessed_at": utc_now().isoformat()}
+    for field in definition.indicator_fields():
+        answers[field.id] = {"answer": "yes"} if yes.get(field.id) else NO
+    return answers
+
+
+def seed(session) -> dict[str, str]:
+    work = Casework(session)
+    ids = {
+        "amy": add_child(session, "Amy", "Zephyr", local_reference="REF-1"),
+        "ben": add_child(session, "Ben", "Young", local_reference="REF-2"),
+        "cal": add_child(session, "Cal", "Xander", local_reference="REF-3"),
+    }
+    high = work.start_draft("warning_signs", ids["amy"])
+    work.sign(high.id, checklist(ids["amy"], disclosed_sexual_abuse=True), PASSPHRASE, None)
+    low = work.start_draft("warning_signs", ids["ben"])
+    work.sign(low.id, checklist(ids["ben"], absent_from_school=True), PASSPHRASE, None)
+    returned = utc_now() - timedelta(hours=80)
+    work.record_episode(ids["cal"], {
+        "missing_or_absent": "missing", "reported_by": "police",
+        "went_missing_at": (returned - timedelta(hours=5)).isoformat(),
+        "returned_at": returned.isoformat()})
+    work.quick_note(ids["ben"], {"occurred_at": utc_now().isoformat(),
+                                 "contact_type": "phone",
+                                 "summary": "Talked about the skate park on Marrowby Road."})
+    return ids
+
+
+def names(window) -> list[str]:
+    proxy = window.caseload.proxy
+    return [proxy.index(row, Column.NAME).data() for row in range(proxy.rowCount())]
+
+
+def opened(qtbot, make_window, existing_store):
+    session = existing_store()
+    ids = seed(session)
+    session.lock()
+    window = make_window()
+    unlock_through_ui(qtbot, window)
+    wait_for_caseload(qtbot, window)
+    return window, ids
+
+
+def test_rows_risk_rhi_drafts_and_counts(qtbot, make_window, existing_store):
+    window, _ids = opened(qtbot, make_window, existing_store)
+    assert names(window) == ["Amy Zephyr", "Ben Young", "Cal Xander"]
+    model = window.caseload.proxy
+    assert model.index(0, Column.RISK).data() == "High risk"
+    assert model.index(1, Column.RISK).data() == "Low risk"
+    assert model.index(2, Column.RISK).data() == "Not assessed"
+    assert model.index(2, Column.RHI).data().startswith("Overdue by 8 hours")
+    assert model.index(1, Column.DRAFTS).data() == "Draft to finish"
+    assert model.index(0, Column.REFERENCE).data() == "REF-1"
+    assert window.counts.text() == "3 children · 1 RHI overdue · 1 draft"
+
+
+def test_search_uses_everything_written_and_is_debounced(qtbot, make_window, existing_store):
+    window, ids = opened(qtbot, make_window, existing_store)
+    view = window.caseload
+    qtbot.keyClicks(view.search, "marrow")
+    assert len(names(window)) == 3  # not yet: typing is debounced
+    qtbot.waitUntil(lambda: names(window) == ["Ben Young"], timeout=5_000)
+    assert window.counts.text().startswith("1 child shown")
+    view.search.clear()
+    qtbot.waitUntil(lambda: len(names(window)) == 3, timeout=5_000)
+
+
+def test_filters_and_sorting(qtbot, make_window, existing_store):
+    window, _ids = opened(qtbot, make_window, existing_store)
+    view = window.caseload
+    view.risk.setCurrentIndex(view.risk.findText("High risk"))
+    qtbot.waitUntil(lambda: names(window) == ["Amy Zephyr"], timeout=5_000)
+    assert view.risk.currentData() == {RiskLevel.HIGH}
+    view.risk.setCurrentIndex(0)
+    view.rhi_only.setChecked(True)
+    qtbot.waitUntil(lambda: names(window) == ["Cal Xander"], timeout=5_000)
+    view.rhi_only.setChecked(False)
+    view.drafts_only.setChecked(True)
+    qtbot.waitUntil(lambda: names(window) == ["Ben Young"], timeout=5_000)
+    view.drafts_only.setChecked(False)
+    qtbot.waitUntil(lambda: len(names(window)) == 3, timeout=5_000)
+    view.table.sortByColumn(Column.RISK, Qt.SortOrder.DescendingOrder)
+    assert names(window) == ["Amy Zephyr", "Ben Young", "Cal Xander"]
+    view.table.sortByColumn(Column.RHI, Qt.SortOrder.AscendingOrder)
+    assert names(window)[0] == "Cal Xander"
+
+
+def test_loading_runs_off_the_ui_thread(qtbot, make_window, existing_store):
+    window, _ids = opened(qtbot, make_window, existing_store)
+    window.caseload.model.clear()
+    window.caseload.refresh()
+    # The call returns at once; the rows arrive later, from the thread pool.
+    assert window.caseload.model.rowCount() == 0
+    assert window.caseload.status.text() == "Loading…"
+    qtbot.waitUntil(lambda: window.caseload.model.rowCount() == 3, timeout=5_000)
+
+
+def test_enter_opens_the_child(qtbot, make_window, existing_store):
+    window, ids = opened(qtbot, make_window, existing_store)
+    view = window.caseload
+    view.table.setFocus()
+    view.table.selectRow(0)
+    assert view.table.currentIndex().data(CHILD_ID_ROLE) == ids["amy"]
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert window.workspace.currentWidget() is window.child
+    qtbot.waitUntil(lambda: window.child.title.text() == "Amy Zephyr", timeout=5_000)
+    assert window.child.risk_badge.text() == "High risk"

@@ -1,0 +1,88 @@
+"""Locking: idle time on the wall clock, Ctrl+L, and what is hidden and dropped."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from cse_desktop.ui import locking
+
+from .conftest import add_child, unlock_through_ui, wait_for_caseload
+
+
+class FakeClock:
+    def __init__(self, start: float = 1_900_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def open_on_child(qtbot, make_window, existing_store, monkeypatch, idle_minutes=5.0):
+    clock = FakeClock()
+    monkeypatch.setattr(locking, "clock", clock)
+    session = existing_store()
+    child_id = add_child(session, "Dana", "Quill", local_reference="REF-9")
+    session.lock()
+    window = make_window(idle_minutes=idle_minutes)
+    unlock_through_ui(qtbot, window)
+    wait_for_caseload(qtbot, window)
+    window.open_child(child_id)
+    qtbot.waitUntil(lambda: window.child.title.text() == "Dana Quill", timeout=5_000)
+    return window, clock, child_id
+
+
+def assert_locked(window) -> None:
+    assert not window.is_unlocked
+    assert window.pages.currentWidget() is window.unlock_page
+    assert window.caseload.model.rowCount() == 0
+    assert window.child.title.text() == ""
+    assert window.child.chronology.topLevelItemCount() == 0
+    assert window.counts.text() == ""
+    assert not window.toolbar.isVisible()
+
+
+def test_idle_time_on_the_wall_clock_locks_and_drops_the_key(qtbot, make_window,
+                                                             existing_store, monkeypatch):
+    window, clock, _child = open_on_child(qtbot, make_window, existing_store, monkeypatch)
+    session = window.session
+    clock.now += 4 * 60
+    window.idle.check()
+    assert window.is_unlocked  # four minutes: not yet
+    clock.now += 2 * 60  # as if the laptop slept: the wall clock moved on
+    window.idle.check()
+    assert_locked(window)
+    assert not session.store.is_open  # the key is gone from the process
+    assert "5 minutes without activity" in window.unlock_page.message.text()
+
+
+def test_activity_resets_the_idle_time(qtbot, make_window, existing_store, monkeypatch):
+    window, clock, _child = open_on_child(qtbot, make_window, existing_store, monkeypatch)
+    clock.now += 4 * 60
+    qtbot.keyClick(window.child.chronology, Qt.Key.Key_Down)
+    clock.now += 4 * 60
+    window.idle.check()
+    assert window.is_unlocked
+
+
+def test_unlock_returns_to_the_same_child(qtbot, make_window, existing_store, monkeypatch):
+    window, clock, child_id = open_on_child(qtbot, make_window, existing_store, monkeypatch)
+    clock.now += 10 * 60
+    window.idle.check()
+    assert_locked(window)
+    unlock_through_ui(qtbot, window)
+    assert window.workspace.currentWidget() is window.child
+    qtbot.waitUntil(lambda: window.child.title.text() == "Dana Quill", timeout=5_000)
+    assert window.child.child_id == child_id
+
+
+def test_ctrl_l_locks_at_once(qtbot, make_window, existing_store, monkeypatch):
+    window, _clock, _child = open_on_child(qtbot, make_window, existing_store, monkeypatch)
+    qtbot.keyClick(window.child.chronology, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert_locked(window)
+
+
+def test_suspend_locks(qtbot, make_window, existing_store, monkeypatch):
+    window, _clock, _child = open_on_child(qtbot, make_window, existing_store, monkeypatch)
+    window.idle._state_changed(Qt.ApplicationState.ApplicationSuspended)
+    assert_locked(window)
+    assert "went to sleep" in window.unlock_page.message.text()
