@@ -1,0 +1,104 @@
+"""Fixtures for the PDF tests: a store filled with synthetic casework, signing identities."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pypdf
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from cse_desktop.crypto.identity import (
+    SigningIdentity,
+    create_local_identity,
+    generate_private_key,
+    private_key_pem,
+    subject_name,
+)
+from cse_desktop.forms import FormLibrary, default_library
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import pdf_synthetic
+
+
+@pytest.fixture(scope="session")
+def library() -> FormLibrary:
+    return default_library()
+
+
+@pytest.fixture
+def work(tmp_path: Path, library: FormLibrary) -> pdf_synthetic.Casework:
+    built = pdf_synthetic.build(tmp_path / "records", library)
+    yield built
+    built.store.close()
+
+
+@pytest.fixture(scope="session")
+def local_identity() -> SigningIdentity:
+    return create_local_identity("Łukasz Wiśniewski", "Team lead", "Northfield Partnership")
+
+
+@pytest.fixture(scope="session")
+def ca_identity() -> tuple[SigningIdentity, bytes]:
+    """An identity issued by a (test) partnership CA, and the CA certificate."""
+    now = dt.datetime.now(dt.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Northfield Partnership CA")])
+    ca_cert = (
+        x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
+        .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(
+            digital_signature=True, content_commitment=False, key_encipherment=False,
+            data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+            encipher_only=False, decipher_only=False), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = generate_private_key()
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject_name("Sam Carter", "Team lead", "Northfield Partnership"))
+        .issuer_name(ca_name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=7))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(
+            digital_signature=True, content_commitment=True, key_encipherment=False,
+            data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+            encipher_only=False, decipher_only=False), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    ca_pem = ca_cert.public_bytes(serialization.Encoding.PEM)
+    identity = SigningIdentity(private_key_pem(key),
+                               cert.public_bytes(serialization.Encoding.PEM), (ca_pem,), False)
+    return identity, ca_pem
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """Text of each page, in drawing order (a table cell's lines stay together)."""
+    return [page.extract_text() or "" for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+
+
+def flat(text: str) -> str:
+    """Whitespace collapsed, so wrapped lines compare equal to the answer typed."""
+    return " ".join(text.split())
+
+
+def pdfsig(pdf: bytes, tmp_path: Path) -> str:
+    tool = shutil.which("pdfsig")
+    if tool is None:
+        pytest.skip("pdfsig (Debian poppler-utils) is not installed; .ci/run installs it")
+    path = tmp_path / "checked.pdf"
+    path.write_bytes(pdf)
+    run = subprocess.run([tool, str(path)], capture_output=True, text=True, timeout=60)
+    return run.stdout + run.stderr
