@@ -112,8 +112,9 @@ class Service:
     def verify(self) -> str | bool:
         return str(self.ca_path) if self.https else True
 
-    def start(self, fault: str | None = None) -> Service:
+    def start(self, fault: str | None = None, **extra_env: str) -> Service:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CSE_SERVER_")}
+        env.update(extra_env)
         if fault:
             env["CSE_SERVER_FAULT"] = fault
         env["PYTHONPATH"] = str(REPO)
