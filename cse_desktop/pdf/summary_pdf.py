@@ -187,7 +187,7 @@ def _chronology_section(document: SummaryDocument, st: Styles,
         ])
         if index % 100 == 0:
             progress(10 + int(15 * index / total), "Preparing the chronology")
-    widths = [32 * mm, 36 * mm, CONTENT_WIDTH - 114 * mm, 28 * mm, 18 * mm]
+    widths = [32 * mm, 36 * mm, CONTENT_WIDTH - 116 * mm, 27 * mm, 21 * mm]
     out.append(_table(rows, widths))
     return out
 
