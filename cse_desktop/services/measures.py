@@ -1,0 +1,480 @@
+"""The partnership's local performance measures, exactly as defined in the domain brief.
+
+For a period ``[start, end)`` (``end`` not included) and optionally a set of children:
+
+- RHIs offered within 72 h (%): missing episodes whose child returned in the period with an
+  interview offered at or before ``returned_at + 72 h``, over all missing episodes returned in
+  the period.
+- RHIs completed within 72 h (%): same denominator; outcome "completed" and ``completed_at``
+  at or before the deadline.  Exactly 72 hours counts as in time.
+- Declined (%): interviews declined by the child or by a parent/carer, over the interviews
+  recorded (with an outcome) for the episodes returned in the period.
+- Children at each risk level at the end of each month of the period: each child's latest
+  signed warning-signs checklist assessed before the month ended (or before the period
+  ended, for its last, partial month).  Unsigned checklists are ignored.
+- Repeat missing: children with 3 or more missing episodes starting in the 90 days before
+  the end of the period.
+- Referrals by agency: how often each ``referrals`` value was chosen on signed return home
+  interviews whose child returned in the period.
+- Overdue actions: open actions (not marked done) whose due date is before today.
+
+Choices the brief leaves open, made here (and by the central service in the same way):
+- "Absent" episodes (whereabouts known) are not missing episodes: they are left out of the
+  RHI and repeat-missing measures.
+- An episode's interview is the one linked to it by ``episode_id``; a signed interview wins
+  over a draft, then the earliest saved.  As in the caseload, a draft's times count.
+- Every figure carries the ids of the children it counts, so a screen can show them.
+
+Plain Python: no Qt, no SQL.  ``MeasuresService`` reads the local store.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from ..forms import FormLibrary, RiskLevel, parse_datetime, score_checklist
+from ..records import Record, RecordType, utc_now
+from .caseload import actions_of, episode_statuses
+from .session import Session
+
+REPEAT_WINDOW = timedelta(days=90)
+REPEAT_THRESHOLD = 3
+DECLINED = ("declined_by_child", "declined_by_parent_carer")
+ACTION_TYPES = (RecordType.RETURN_INTERVIEW, RecordType.WARNING_SIGNS, RecordType.CASE_NOTE)
+NOT_ASSESSED = "not_assessed"
+LEVELS = (RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW, RiskLevel.NO_APPARENT)
+LOCAL_ZONE_NAME = "Europe/London"
+
+
+def local_zone() -> tzinfo:
+    """England's time zone for months and quarters (UTC if the zone data is missing)."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(LOCAL_ZONE_NAME)
+    except Exception:  # no tz database on this machine
+        return UTC
+
+
+# -- periods ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime  # included
+    end: datetime  # not included
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if self.start.utcoffset() is None or self.end.utcoffset() is None:
+            raise ValueError("a period needs times with a time zone")
+        if self.end <= self.start:
+            raise ValueError("the period must end after it starts")
+
+    def contains(self, moment: datetime | None) -> bool:
+        return moment is not None and self.start <= moment < self.end
+
+    @classmethod
+    def days(cls, first: date, last: date, zone: tzinfo | None = None,
+             label: str = "") -> Period:
+        """From the start of ``first`` to the end of ``last`` (both days included)."""
+        zone = zone or local_zone()
+        start = datetime.combine(first, time(0), zone)
+        end = datetime.combine(last + timedelta(days=1), time(0), zone)
+        return cls(start, end, label or f"{first:%d %b %Y} to {last:%d %b %Y}")
+
+    @classmethod
+    def month(cls, year: int, month: int, zone: tzinfo | None = None) -> Period:
+        zone = zone or local_zone()
+        first = date(year, month, 1)
+        return cls(datetime.combine(first, time(0), zone),
+                   datetime.combine(_next_month(first), time(0), zone), f"{first:%B %Y}")
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int, zone: tzinfo | None = None) -> Period:
+        """Calendar quarter 1-4 (January-March is quarter 1)."""
+        if quarter not in (1, 2, 3, 4):
+            raise ValueError("a quarter is 1, 2, 3 or 4")
+        zone = zone or local_zone()
+        first = date(year, 3 * quarter - 2, 1)
+        last = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+        return cls(datetime.combine(first, time(0), zone),
+                   datetime.combine(last, time(0), zone),
+                   f"Q{quarter} {year} ({first:%b}–{last - timedelta(days=1):%b %Y})")
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + (day.month == 12), 1 if day.month == 12 else day.month + 1, 1)
+
+
+def month_ends(start: datetime, end: datetime) -> list[tuple[date, datetime]]:
+    """(first day of the month, the moment it is measured at) for each month of the period.
+
+    Months are calendar months in the time zone of ``start``; the moment is the start of the
+    next month, or ``end`` for a last month cut short by the period.
+    """
+    zone = start.tzinfo
+    day = start.date().replace(day=1)
+    result = []
+    while True:
+        month_start = datetime.combine(day, time(0), zone)
+        if month_start >= end:
+            break
+        as_at = min(datetime.combine(_next_month(day), time(0), zone), end)
+        if as_at > start:
+            result.append((day, as_at))
+        day = _next_month(day)
+    return result
+
+
+def repeat_window_start(end: datetime) -> datetime:
+    """The start of the repeat-missing window: 90 days (of 24 hours) before ``end``."""
+    return (end.astimezone(UTC) - REPEAT_WINDOW).astimezone(end.tzinfo)
+
+
+# -- results ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number, and the children behind it.
+
+    ``count`` is what is counted (episodes, interviews, children, actions or choices);
+    ``base`` is the denominator for a percentage (None for a plain count).  ``child_ids`` are
+    the children counted; ``base_child_ids`` the children in the denominator.
+    """
+
+    key: str
+    label: str
+    count: int
+    base: int | None = None
+    child_ids: tuple[str, ...] = ()
+    base_child_ids: tuple[str, ...] = ()
+
+    @property
+    def percent(self) -> float | None:
+        if self.base is None or self.base == 0:
+            return None
+        return 100.0 * self.count / self.base
+
+    def text(self) -> str:
+        """"7 of 9 (77.8%)", "0 of 0 (no episodes)" or "4"."""
+        if self.base is None:
+            return str(self.count)
+        if self.base == 0:
+            return "0 of 0 (none in the period)"
+        return f"{self.count} of {self.base} ({self.percent:.1f}%)"
+
+
+@dataclass(frozen=True)
+class MonthRisk:
+    month: date  # first day of the month
+    as_at: datetime  # checklists assessed before this moment count
+    levels: tuple[Figure, ...]  # high, medium, low, no apparent risk, not assessed
+
+    def figure(self, key: str) -> Figure:
+        return next(f for f in self.levels if f.key.endswith(key))
+
+
+@dataclass(frozen=True)
+class Measures:
+    period: Period
+    today: date
+    offered_in_time: Figure
+    completed_in_time: Figure
+    declined: Figure
+    declined_by_child: Figure
+    declined_by_parent: Figure
+    risk_by_month: tuple[MonthRisk, ...]
+    repeat_missing: Figure
+    referrals: tuple[Figure, ...]
+    overdue_actions: Figure
+    scope: str = "All children"
+    children_in_scope: int = 0
+
+    def headline(self) -> tuple[Figure, ...]:
+        return (self.offered_in_time, self.completed_in_time, self.declined,
+                self.declined_by_child, self.declined_by_parent, self.repeat_missing,
+                self.overdue_actions)
+
+    def all_figures(self) -> list[Figure]:
+        figures = list(self.headline())
+        for month in self.risk_by_month:
+            figures.extend(month.levels)
+        figures.extend(self.referrals)
+        return figures
+
+
+def _ids(items: Iterable[str | None]) -> tuple[str, ...]:
+    return tuple(sorted({i for i in items if i}))
+
+
+# -- the calculation --------------------------------------------------------------------------
+
+
+@dataclass
+class _Sorted:
+    children: list[Record] = field(default_factory=list)
+    episodes: list[Record] = field(default_factory=list)
+    interviews: list[Record] = field(default_factory=list)
+    checklists: list[Record] = field(default_factory=list)
+    with_actions: list[Record] = field(default_factory=list)
+
+
+def _sort(records: Iterable[Record], children: Collection[str] | None) -> _Sorted:
+    out = _Sorted()
+    for record in records:
+        if record.deleted:
+            continue
+        if children is not None and record.child_id not in children:
+            continue
+        kind = record.record_type
+        if kind is RecordType.CHILD:
+            out.children.append(record)
+        elif kind is RecordType.MISSING_EPISODE:
+            out.episodes.append(record)
+        elif kind is RecordType.RETURN_INTERVIEW:
+            out.interviews.append(record)
+        elif kind is RecordType.WARNING_SIGNS:
+            out.checklists.append(record)
+        if kind in ACTION_TYPES:
+            out.with_actions.append(record)
+    # A fixed order, so "the earliest saved interview" is the same everywhere.
+    out.interviews.sort(key=lambda r: (r.created_at, r.id))
+    return out
+
+
+def is_missing(episode: Record) -> bool:
+    """A missing episode, not an absence (whereabouts known)."""
+    return episode.data.get("missing_or_absent") != "absent"
+
+
+def _rhi_figures(data: _Sorted, period: Period) -> list[Figure]:
+    statuses = episode_statuses([e for e in data.episodes if is_missing(e)], data.interviews,
+                                period.start)
+    in_period = [s for s in statuses if period.contains(s.returned_at)]
+    base = len(in_period)
+    base_children = _ids(s.episode.child_id for s in in_period)
+    offered = [s for s in in_period if s.offered_in_time]
+    completed = [s for s in in_period if s.completed_in_time]
+    recorded = [s for s in in_period if s.interview is not None
+                and s.interview.data.get("outcome")]
+    recorded_children = _ids(s.episode.child_id for s in recorded)
+
+    def outcome(values: tuple[str, ...]) -> list[Any]:
+        return [s for s in recorded if s.interview and s.interview.data.get("outcome") in values]
+
+    declined = outcome(DECLINED)
+    by_child = outcome(("declined_by_child",))
+    by_parent = outcome(("declined_by_parent_carer",))
+    return [
+        Figure("rhi_offered_in_time", "RHIs offered within 72 hours", len(offered), base,
+               _ids(s.episode.child_id for s in offered), base_children),
+        Figure("rhi_completed_in_time", "RHIs completed within 72 hours", len(completed), base,
+               _ids(s.episode.child_id for s in completed), base_children),
+        Figure("rhi_declined", "RHIs declined", len(declined), len(recorded),
+               _ids(s.episode.child_id for s in declined), recorded_children),
+        Figure("rhi_declined_by_child", "RHIs declined by the child", len(by_child),
+               len(recorded), _ids(s.episode.child_id for s in by_child), recorded_children),
+        Figure("rhi_declined_by_parent", "RHIs declined by a parent or carer", len(by_parent),
+               len(recorded), _ids(s.episode.child_id for s in by_parent), recorded_children),
+    ]
+
+
+def _assessed_at(record: Record, library: FormLibrary) -> datetime:
+    field_id = library.get(record.form_id, record.form_version).occurred_at_field
+    return parse_datetime(record.data.get(field_id or "")) or record.created_at
+
+
+def _risk_by_month(data: _Sorted, period: Period, library: FormLibrary) -> list[MonthRisk]:
+    scored: dict[str, list[tuple[datetime, datetime, str, RiskLevel]]] = defaultdict(list)
+    for checklist in data.checklists:
+        if not checklist.is_signed or not checklist.child_id:
+            continue
+        definition = library.get(checklist.form_id, checklist.form_version)
+        level = score_checklist(definition, checklist.data).level
+        scored[checklist.child_id].append(
+            (_assessed_at(checklist, library), checklist.created_at, checklist.id, level))
+    all_children = {c.id for c in data.children} | set(scored)
+    months = []
+    for month, as_at in month_ends(period.start, period.end):
+        by_level: dict[str, list[str]] = defaultdict(list)
+        for child_id in sorted(all_children):
+            before = [s for s in scored.get(child_id, []) if s[0] < as_at]
+            key = max(before)[3].value if before else NOT_ASSESSED
+            by_level[key].append(child_id)
+        figures = [Figure(f"risk_{level.value}", level.label, len(by_level[level.value]), None,
+                          tuple(by_level[level.value])) for level in LEVELS]
+        figures.append(Figure(f"risk_{NOT_ASSESSED}", "Not yet assessed",
+                              len(by_level[NOT_ASSESSED]), None, tuple(by_level[NOT_ASSESSED])))
+        months.append(MonthRisk(month, as_at, tuple(figures)))
+    return months
+
+
+def _repeat_missing(data: _Sorted, period: Period) -> Figure:
+    window = Period(repeat_window_start(period.end), period.end)
+    starts: Counter[str] = Counter()
+    for episode in data.episodes:
+        if is_missing(episode) and episode.child_id and window.contains(
+                parse_datetime(episode.data.get("went_missing_at"))):
+            starts[episode.child_id] += 1
+    repeat = _ids(c for c, n in starts.items() if n >= REPEAT_THRESHOLD)
+    return Figure("repeat_missing", "Children missing 3 or more times in the last 90 days",
+                  len(repeat), None, repeat)
+
+
+def referral_options(library: FormLibrary) -> list[tuple[str, str]]:
+    """(value, label) of every agency an RHI can refer to, in the form's order."""
+    definition = library.get("return_interview")
+    field_def = next(f for f in definition.fields() if f.id == "referrals")
+    return [(o.value, o.label) for o in field_def.options]
+
+
+def _referrals(data: _Sorted, period: Period, library: FormLibrary) -> list[Figure]:
+    counted: dict[str, list[str]] = defaultdict(list)
+    for interview in data.interviews:
+        if not interview.is_signed:
+            continue
+        if not period.contains(parse_datetime(interview.data.get("returned_at"))):
+            continue
+        values = interview.data.get("referrals")
+        if not isinstance(values, list):
+            continue
+        for value in {v for v in values if isinstance(v, str)}:
+            counted[value].append(interview.child_id or "")
+    options = referral_options(library)
+    known = {value for value, _ in options}
+    options += [(value, value) for value in sorted(counted) if value not in known]
+    return [Figure(f"referral_{value}", label, len(counted[value]), None, _ids(counted[value]))
+            for value, label in options]
+
+
+def _overdue_actions(data: _Sorted, today: date) -> Figure:
+    by_record = {r.id: r.child_id for r in data.with_actions}
+    overdue = [a for a in actions_of(data.with_actions) if a.is_overdue(today)]
+    return Figure("overdue_actions", "Open actions overdue", len(overdue), None,
+                  _ids(by_record.get(a.record_id) for a in overdue))
+
+
+def compute_measures(records: Iterable[Record], library: FormLibrary, period: Period, *,
+                     children: Collection[str] | None = None, today: date | None = None,
+                     scope: str = "All children") -> Measures:
+    """Every measure for ``period`` from these records (only ``children``, if given)."""
+    wanted = set(children) if children is not None else None
+    data = _sort(records, wanted)
+    offered, completed, declined, by_child, by_parent = _rhi_figures(data, period)
+    return Measures(
+        period=period,
+        today=today or date.today(),
+        offered_in_time=offered,
+        completed_in_time=completed,
+        declined=declined,
+        declined_by_child=by_child,
+        declined_by_parent=by_parent,
+        risk_by_month=tuple(_risk_by_month(data, period, library)),
+        repeat_missing=_repeat_missing(data, period),
+        referrals=tuple(_referrals(data, period, library)),
+        overdue_actions=_overdue_actions(data, today or date.today()),
+        scope=scope,
+        children_in_scope=len(data.children),
+    )
+
+
+# -- CSV --------------------------------------------------------------------------------------
+
+CSV_HEADER = ("measure", "breakdown", "period_start", "period_end", "as_at", "count",
+              "denominator", "percent", "children")
+
+
+def _csv_row(measures: Measures, figure: Figure, measure: str, breakdown: str,
+             as_at: datetime | None, with_ids: bool) -> list[str]:
+    percent = figure.percent
+    row = [measure, breakdown, measures.period.start.isoformat(),
+           measures.period.end.isoformat(), as_at.isoformat() if as_at else "",
+           str(figure.count), "" if figure.base is None else str(figure.base),
+           "" if percent is None else f"{percent:.1f}", str(len(figure.child_ids))]
+    if with_ids:
+        row.append(" ".join(figure.child_ids))
+    return row
+
+
+def to_csv(measures: Measures, *, include_child_ids: bool = False) -> str:
+    """The measures as CSV for analysts: one row per figure, counts and percentages.
+
+    Child ids are left out unless asked for (data minimisation); "children" is how many.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([*CSV_HEADER, *(["child_ids"] if include_child_ids else [])])
+    ids = include_child_ids
+    for figure in measures.headline():
+        writer.writerow(_csv_row(measures, figure, figure.label, "", None, ids))
+    for month in measures.risk_by_month:
+        for figure in month.levels:
+            writer.writerow(_csv_row(measures, figure, "Children at each risk level",
+                                     f"{month.month:%Y-%m} {figure.label}", month.as_at, ids))
+    for figure in measures.referrals:
+        writer.writerow(_csv_row(measures, figure, "Referrals by agency", figure.label,
+                                 None, ids))
+    return buffer.getvalue()
+
+
+# -- the local store --------------------------------------------------------------------------
+
+_TYPES = (RecordType.CHILD, RecordType.MISSING_EPISODE, RecordType.RETURN_INTERVIEW,
+          RecordType.WARNING_SIGNS, RecordType.CASE_NOTE)
+
+
+class MeasuresService:
+    """Measures over the records on this device (a team lead's device holds their team)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.store = session.store
+        self.library = session.library
+
+    def _records(self) -> list[Record]:
+        records: list[Record] = []
+        for record_type in _TYPES:
+            records.extend(self.store.records(record_type=record_type, newest_first=False))
+        return records
+
+    def workers(self) -> list[str]:
+        """The allocated workers named on the children here, for the team filter."""
+        names = {str(c.data.get("allocated_worker") or "").strip()
+                 for c in self.store.records(record_type=RecordType.CHILD)}
+        return sorted((n for n in names if n), key=str.casefold)
+
+    def compute(self, period: Period, workers: Collection[str] | None = None,
+                today: date | None = None) -> Measures:
+        """The measures for the period, for the children of ``workers`` (all if None)."""
+        records = self._records()
+        children = None
+        scope = "All children on this device"
+        if workers is not None:
+            chosen = {w.strip() for w in workers}
+            children = {r.id for r in records if r.record_type is RecordType.CHILD
+                        and str(r.data.get("allocated_worker") or "").strip() in chosen}
+            scope = "Children allocated to " + ", ".join(sorted(chosen, key=str.casefold))
+        measures = compute_measures(records, self.library, period, children=children,
+                                    today=today or utc_now().date(), scope=scope)
+        self.store.audit(self.session.actor, "measures",
+                         detail=f"performance measures viewed: {period.label or period.start}")
+        return measures
+
+    def child_names(self, child_ids: Iterable[str]) -> dict[str, str]:
+        """Names for a drill-down list (only children held on this device)."""
+        from .indexing import child_display_name
+
+        names = {}
+        for child_id in child_ids:
+            child = self.store.find(child_id)
+            if child is not None and not child.deleted:
+                names[child_id] = child_display_name(child.data)
+        return names
