@@ -106,9 +106,11 @@ class FormView(QWidget):
         self._read_only = False
         self.set_read_only(record.is_signed if read_only is None else read_only)
         self._refresh_everything()
+        self._watching_focus = False
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._on_focus_changed)
+            self._watching_focus = True
         self._set_status(self._initial_status())
 
     # -- building -----------------------------------------------------------------------------
@@ -551,9 +553,11 @@ class FormView(QWidget):
 
     def position(self) -> dict[str, Any]:
         """Where the practitioner is: section, question with the cursor, scroll offset."""
+        section = (self.definition.section_of(self._last_field).id if self._last_field
+                   else self.current_section())
         return {
             "record_id": self.record.id,
-            "section": self.current_section(),
+            "section": section,
             "field": self._last_field,
             "scroll": self.scroll.verticalScrollBar().value(),
         }
@@ -576,7 +580,7 @@ class FormView(QWidget):
                 self._last_field = field_id
 
         apply()
-        QTimer.singleShot(0, apply)
+        QTimer.singleShot(0, self, apply)
 
     # -- keyboard order -----------------------------------------------------------------------
 
@@ -605,6 +609,7 @@ class FormView(QWidget):
         self._timer.stop()
         self._saver.wait()
         app = QApplication.instance()
-        if isinstance(app, QApplication):
+        if self._watching_focus and isinstance(app, QApplication):
+            self._watching_focus = False
             with contextlib.suppress(RuntimeError, TypeError):
                 app.focusChanged.disconnect(self._on_focus_changed)

@@ -167,6 +167,7 @@ class ListEditor(FieldEditor):
         row.set_read_only(self._read_only)
         self.rows.append(row)
         self._rows_box.addWidget(row)
+        row.show()  # now, not at the next event loop turn, so it can take the focus
         self._none.setVisible(False)
         self.rows_changed.emit()
         return row
