@@ -6,18 +6,18 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Callable, Iterator  # noqa: E402
-from datetime import timedelta  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
-import pytest  # noqa: E402
+import pytest
 
-from cse_desktop.crypto.keyfile import KdfParams  # noqa: E402
-from cse_desktop.records import Record, Role, utc_now  # noqa: E402
-from cse_desktop.services.casework import Casework  # noqa: E402
-from cse_desktop.services.session import Session, first_run  # noqa: E402
-from cse_desktop.ui.forms.timefmt import utc_iso  # noqa: E402
+from cse_desktop.crypto.keyfile import KdfParams
+from cse_desktop.records import Record, Role, utc_now
+from cse_desktop.services.casework import Casework
+from cse_desktop.services.session import Session, first_run
+from cse_desktop.ui.forms.timefmt import utc_iso
 
 PASSPHRASE = "passphrase-123"
 PRACTITIONER = "Sam Okafor"

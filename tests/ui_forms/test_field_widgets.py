@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton, QRadioButton
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QRadioButton
 
 from cse_desktop.forms import Field, Option, default_library
 from cse_desktop.forms.model import INDICATOR_OPTIONS, YES_NO_OPTIONS
