@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the dialog tests need no display
+
 import datetime as dt
 import io
 import shutil
