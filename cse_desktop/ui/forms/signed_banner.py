@@ -86,6 +86,7 @@ class AddendaPanel(QGroupBox):
         self._layout = QVBoxLayout(self)
         self._layout.setSpacing(10)
         self.sign_buttons: list[QPushButton] = []
+        self.headings: list[str] = []
 
     def show_addenda(self, addenda: list[Record]) -> None:
         while self._layout.count():
@@ -93,6 +94,7 @@ class AddendaPanel(QGroupBox):
             if item.widget() is not None:
                 item.widget().deleteLater()
         self.sign_buttons = []
+        self.headings = []
         if not addenda:
             self._layout.addWidget(_selectable("No addenda have been added."))
         for number, addendum in enumerate(addenda, start=1):
@@ -109,6 +111,7 @@ class AddendaPanel(QGroupBox):
         else:
             status = (f"Addendum {number} — written by {addendum.author} on "
                       f"{long_date_time(addendum.created_at)}, NOT SIGNED YET")
+        self.headings.append(status)
         heading = _selectable(status)
         heading.setStyleSheet("font-weight: 600;")
         column.addWidget(heading)
