@@ -99,7 +99,7 @@ def question_table(rows: list[tuple[str, str]], st: Styles) -> Table:
 def _long_answer(field: Field, value: Any, st: Styles) -> list[Flowable]:
     label = Paragraph(esc(field.label), st.label)
     label.keepWithNext = 1
-    out: list[Flowable] = [Spacer(1, 3), label]
+    out: list[Flowable] = [CondPageBreak(25 * mm), Spacer(1, 3), label]
     for block in str(value).replace("\r\n", "\n").split("\n\n"):
         if block.strip():
             out.append(Paragraph(esc(block.strip()), st.body))
@@ -133,16 +133,33 @@ def _indicator_table(fields: list[Field], answers: Mapping[str, Any], st: Styles
 
 
 def list_table(field: Field, items: list[Any], refs: Mapping[str, str], st: Styles) -> Table:
-    """A list answer (e.g. actions) as a table, one row per item, header repeated."""
+    """A list answer (e.g. actions) as a table, one row per item.  The question and the
+    column headings are the first two rows, repeated on every page the table runs onto, so
+    the question is never left alone at the foot of a page."""
     columns = list(field.item_fields)
-    shares = [3 if c.type in ("text", "long_text") else 1.2 for c in columns]
+    text_columns = [c.id for c in columns if c.type in ("text", "long_text")]
+    shares = [(4 if c.id == text_columns[0] else 2.4) if c.id in text_columns else 1.2
+              for c in columns]
     unit = CONTENT_WIDTH / sum(shares)
-    rows: list[list[Any]] = [[Paragraph(esc(c.label), st.cell_bold) for c in columns]]
+    title = [Paragraph(esc(field.label), st.label)] + [""] * (len(columns) - 1)
+    rows: list[list[Any]] = [title, [Paragraph(esc(c.label), st.cell_bold) for c in columns]]
     for item in items:
         item = item if isinstance(item, Mapping) else {}
         rows.append([Paragraph(answer_text(c, item.get(c.id), refs), st.cell) for c in columns])
-    table = Table(rows, colWidths=[s * unit for s in shares], repeatRows=1, hAlign="LEFT")
-    table.setStyle(_table_style(header=True))
+    table = Table(rows, colWidths=[s * unit for s in shares], repeatRows=2, hAlign="LEFT")
+    style = TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("SPAN", (0, 0), (-1, 0)),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, 0), 0),
+        ("BACKGROUND", (0, 1), (-1, 1), SHADE),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
+        ("LINEBELOW", (0, 1), (-1, 1), 0.8, RULE),
+    ])
+    table.setStyle(style)
     return table
 
 
@@ -171,9 +188,7 @@ def section_flowables(definition: FormDefinition, data: Mapping[str, Any],
             _flush_indicators(out, indicators, effective, st)
             if field.type == "list" and isinstance(value, list) and value:
                 _flush_questions(out, pending, st)
-                label = Paragraph(esc(field.label), st.label)
-                label.keepWithNext = 1
-                out.extend([Spacer(1, 3), label, list_table(field, value, refs, st)])
+                out.extend([Spacer(1, 3), list_table(field, value, refs, st)])
             elif (field.type in ("text", "long_text") and isinstance(value, str)
                   and len(value) > LONG_ANSWER):
                 _flush_questions(out, pending, st)

@@ -31,6 +31,7 @@ LEVEL_COLOURS = {
 class Styles:
     body: ParagraphStyle
     small: ParagraphStyle
+    small_bold: ParagraphStyle
     muted: ParagraphStyle
     label: ParagraphStyle
     cell: ParagraphStyle
@@ -50,6 +51,8 @@ def styles() -> Styles:
     return Styles(
         body=body,
         small=ParagraphStyle("small", parent=body, fontSize=8, leading=10),
+        small_bold=ParagraphStyle("small_bold", parent=body, fontName=BOLD, fontSize=8,
+                                  leading=10),
         muted=ParagraphStyle("muted", parent=body, textColor=MUTED),
         label=ParagraphStyle("label", parent=body, fontName=BOLD, fontSize=9.5, leading=12.5,
                              textColor=colors.HexColor("#333333")),

@@ -23,6 +23,7 @@ from cse_desktop.pdf.text import day, esc, short_id, when
 
 _RED = f"#{WARN.hexval()[2:]}"
 _WARN_ROW = "#fdecee"
+CHRONOLOGY_SUMMARY = 120  # characters of each record's summary shown in the chronology
 # Child fields already in the details at the top of the summary.
 _SHOWN_ABOVE = frozenset({"first_name", "last_name", "preferred_name", "date_of_birth",
                           "local_reference"})
@@ -158,7 +159,7 @@ def _actions_section(document: SummaryDocument, st: Styles) -> list[Flowable]:
             Paragraph(status, st.cell),
             Paragraph(esc(action.source), st.cell),
         ])
-    widths = [68 * mm, 30 * mm, 22 * mm, 20 * mm, CONTENT_WIDTH - 140 * mm]
+    widths = [66 * mm, 30 * mm, 24 * mm, 20 * mm, CONTENT_WIDTH - 140 * mm]
     out.append(_table(rows, widths, extra))
     return out
 
@@ -172,24 +173,34 @@ def _chronology_section(document: SummaryDocument, st: Styles,
     if not document.chronology:
         out.append(Paragraph("No records yet.", st.body))
         return out
-    rows: list[list[Any]] = [_header(st, "Date", "Record", "Summary", "By", "Ref")]
+    rows: list[list[Any]] = [[Paragraph(esc(t), st.small_bold)
+                              for t in ("Date", "Record", "Summary", "By", "Ref")]]
     total = len(document.chronology)
     for index, entry in enumerate(document.chronology):
         title = esc(entry.title)
         if entry.state == "draft":
             title += " <b>(draft)</b>"
         rows.append([
-            Paragraph(esc(when(entry.occurred_at)), st.cell),
-            Paragraph(title, st.cell),
-            Paragraph(esc(entry.summary), st.cell),
-            Paragraph(esc(entry.author), st.cell),
-            Paragraph(esc(short_id(entry.record_id)), st.cell),
+            Paragraph(esc(when(entry.occurred_at)), st.small),
+            Paragraph(title, st.small),
+            Paragraph(esc(_shorten(entry.summary)), st.small),
+            Paragraph(esc(entry.author), st.small),
+            Paragraph(esc(short_id(entry.record_id)), st.small),
         ])
         if index % 100 == 0:
             progress(10 + int(15 * index / total), "Preparing the chronology")
-    widths = [32 * mm, 36 * mm, CONTENT_WIDTH - 116 * mm, 27 * mm, 21 * mm]
-    out.append(_table(rows, widths))
+    widths = [30.5 * mm, 30 * mm, CONTENT_WIDTH - 105 * mm, 27.5 * mm, 17 * mm]
+    out.append(_table(rows, widths, [("LEFTPADDING", (0, 0), (-1, -1), 2),
+                                     ("RIGHTPADDING", (0, 0), (-1, -1), 2)]))
     return out
+
+
+def _shorten(text: str, limit: int = CHRONOLOGY_SUMMARY) -> str:
+    """At most ``limit`` characters, cut at a word, so each chronology row stays short."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def summary_story(document: SummaryDocument, progress: Progress = no_progress
