@@ -133,7 +133,7 @@ def test_signing_an_incomplete_form_lists_problems_and_goes_to_the_first(
     assert offered.error.text() == "Date and time the interview was offered is required."
     assert offered.contains_focus(QApplication.focusWidget())
     item = view._navigator_item("timing")
-    assert item.text().endswith("to check")
+    assert item.text().endswith("(3 to check)")
     # Fixing a problem clears it at once.
     qtbot.mouseClick(offered._now, Qt.MouseButton.LeftButton)
     assert not offered.error.isVisible()

@@ -61,8 +61,11 @@ class _OptionButtons(QWidget):
             self.group.addButton(button, index)
             self.buttons[option.value] = button
             grid.addWidget(button, index // cols, index % cols)
-        for col in range(cols):
-            grid.setColumnStretch(col, 1)
+        if cols >= len(options):  # one short row: keep the answers together on the left
+            grid.setColumnStretch(cols, 1)
+        else:
+            for col in range(cols):
+                grid.setColumnStretch(col, 1)
 
     def checked_values(self) -> list[str]:
         return [value for value, button in self.buttons.items() if button.isChecked()]

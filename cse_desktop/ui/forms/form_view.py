@@ -149,6 +149,8 @@ class FormView(QWidget):
         self.navigator.setFixedWidth(200)
         self.navigator.setWordWrap(True)
         self.navigator.setSpacing(1)
+        self.navigator.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.navigator.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.navigator.currentRowChanged.connect(self._on_navigator_row)
         self.navigator.itemActivated.connect(self._on_navigator_activated)
         body.addWidget(self.navigator)
@@ -313,7 +315,7 @@ class FormView(QWidget):
             section_id = item.data(Qt.ItemDataRole.UserRole)
             title = self._section_title(section_id)
             count = counts.get(section_id, 0)
-            item.setText(f"{title} — {count} to check" if count else title)
+            item.setText(f"{title}\n({count} to check)" if count else title)
         if summary:
             count = len(errors)
             heading = (f"This form cannot be signed yet. {count} answer"

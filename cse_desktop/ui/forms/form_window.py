@@ -90,10 +90,8 @@ class FormWindow(QWidget):
         self.sign_button.clicked.connect(self.sign)
         self.print_button.clicked.connect(lambda: self.print_requested.emit(self.record.id))
         self.close_button.clicked.connect(self.close)
-        hint = QLabel("Ctrl+S save  ·  Ctrl+Enter sign  ·  Ctrl+P print")
-        hint.setAccessibleName("Keyboard shortcuts: Control S to save, Control Enter to sign, "
-                               "Control P to print")
-        buttons.addWidget(hint)
+        self.hint = QLabel()
+        buttons.addWidget(self.hint)
         buttons.addStretch(1)
         buttons.addWidget(self.view.status_label)  # "Saved 14:05:12" beside the buttons
         buttons.addSpacing(12)
@@ -119,6 +117,13 @@ class FormWindow(QWidget):
         self.setWindowTitle(title)
         self.heading.setText(title)
         signed = self.record.is_signed
+        if signed:
+            self.hint.setText("Ctrl+P print")
+            self.hint.setAccessibleName("Keyboard shortcut: Control P to print")
+        else:
+            self.hint.setText("Ctrl+S save  ·  Ctrl+Enter sign  ·  Ctrl+P print")
+            self.hint.setAccessibleName("Keyboard shortcuts: Control S to save, Control Enter "
+                                        "to sign, Control P to print")
         self.save_button.setVisible(not signed)
         self.sign_button.setVisible(not signed)
         chain = self.view.tab_chain()

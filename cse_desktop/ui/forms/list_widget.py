@@ -67,7 +67,7 @@ class ListRow(QFrame):
             else:
                 lower.addWidget(editor, 2 if sub.type in ("text", "long_text") else 0,
                                 Qt.AlignmentFlag.AlignTop)
-        lower.addStretch(0)
+        lower.addStretch(1)
         self.remove = QPushButton("Remove")
         self.remove.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.remove.clicked.connect(lambda: self.remove_requested.emit(self))

@@ -29,6 +29,7 @@ class SmallForm(QWidget):
             layout.addWidget(editor)
             if isinstance(editor, ListEditor):
                 editor.rows_changed.connect(self.apply_tab_order)
+        layout.addStretch(1)
         self.apply_tab_order()
 
     def answers(self) -> dict[str, Any]:
