@@ -6,6 +6,7 @@ import io
 import json
 import shutil
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -271,3 +272,33 @@ def test_no_temporary_files(work: Casework, local_identity, tmp_path: Path,
                                       local_identity, None)
     assert list(spare.iterdir()) == []
     assert set((tmp_path / "records").iterdir()) == before
+
+
+def _qr_cells_on_page(page) -> set[tuple[int, int]]:
+    """The dark modules of the QR code drawn on a page, as (row, column) cells."""
+    small = [r for r in page.rects if r.get("fill") and r["height"] < 4]
+    size = Counter(round(r["height"], 3) for r in small).most_common(1)[0][0]
+    modules = [r for r in small if abs(r["height"] - size) < 0.01]
+    left = min(r["x0"] for r in modules)
+    top = min(r["top"] for r in modules)
+    cells = set()
+    for r in modules:
+        row = round((r["top"] - top) / size)
+        first = round((r["x0"] - left) / size)
+        for column in range(first, first + round(r["width"] / size)):
+            cells.add((row, column))
+    return cells
+
+
+def test_qr_code_carries_record_id_and_hash(work: Casework, local_identity) -> None:
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+
+    pdf = render(work, work.checklist.id, local_identity)
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        drawn = _qr_cells_on_page(doc.pages[0])
+    widget = QrCodeWidget(qr_payload(work.checklist), barLevel="M")
+    widget.qr.make()
+    expected = {(r, c) for r, row in enumerate(widget.qr.modules)
+                for c, dark in enumerate(row) if dark}
+    assert drawn == expected
+    assert qr_payload(work.checklist).startswith(f"cse-record:{work.checklist.id}?sha256=")
