@@ -30,6 +30,7 @@ from cse_desktop.pdf.model import (
 from cse_desktop.pdf.page import PageDecor, build_pdf
 from cse_desktop.pdf.styles import RULE, styles
 from cse_desktop.pdf.text import day, esc, when
+from cse_desktop.records import SIGNABLE_TYPES
 
 
 def subject_line(child: ChildDetails) -> str:
@@ -41,14 +42,21 @@ def subject_line(child: ChildDetails) -> str:
     return " · ".join(parts)
 
 
+def _signable(item: FormRecord) -> bool:
+    return item.record.record_type in SIGNABLE_TYPES
+
+
 def _status(item: FormRecord) -> str:
     record = item.record
+    if not _signable(item):
+        return f"Current details (last updated {esc(when(record.updated_at))})"
     if record.is_signed:
         return "Signed"
     return "<b>DRAFT — not signed</b>"
 
 
-def _details(item: FormRecord, child: ChildDetails, signer: SignerInfo) -> list[tuple[str, str]]:
+def _details(item: FormRecord, child: ChildDetails, signer: SignerInfo,
+             refs: dict[str, str]) -> list[tuple[str, str]]:
     record, definition = item.record, item.definition
     rows = [
         ("Child", f"<b>{esc(child.name)}</b>"),
@@ -59,6 +67,8 @@ def _details(item: FormRecord, child: ChildDetails, signer: SignerInfo) -> list[
         ("Status", _status(item)),
         ("Recorded by", esc(record.author)),
         ("Created", esc(when(record.created_at))),
+        *([("Corrects or adds to", esc(f"{refs.get(record.amends_id, 'Record')} "
+                                         f"({record.amends_id})"))] if record.amends_id else []),
         ("Content fingerprint", f'<font size="7.5">SHA-256 {content_sha256(record)}</font>'),
     ]
     if signer.self_signed:
@@ -90,7 +100,8 @@ def record_story(document: RecordDocument) -> list[Flowable]:
     record, definition = main.record, main.definition
     story: list[Flowable] = [
         Paragraph(esc(definition.title), st.title),
-        details_with_qr(_details(main, document.child, document.signer), qr_payload(record),
+        details_with_qr(_details(main, document.child, document.signer, document.ref_labels),
+                        qr_payload(record),
                         "Scan to match this paper copy to the record (record id and content "
                         "fingerprint)."),
     ]
@@ -98,8 +109,9 @@ def record_story(document: RecordDocument) -> list[Flowable]:
         story += [Spacer(1, 8), risk_box(main.risk)]
     story += section_flowables(definition, record.data, document.ref_labels)
     signer = document.signer
-    story += [CondPageBreak(40 * mm), Paragraph("Sign-off", st.h2), signature_block(record),
-              Spacer(1, 8), digital_signature_note(signer.name, signer.role,
+    if _signable(main):
+        story += [CondPageBreak(40 * mm), Paragraph("Sign-off", st.h2), signature_block(record)]
+    story += [Spacer(1, 8), digital_signature_note(signer.name, signer.role,
                                                    when(signer.printed_at), signer.self_signed)]
     if document.addenda:
         total = len(document.addenda)
@@ -113,7 +125,8 @@ def render_record(document: RecordDocument, progress: Progress = no_progress) ->
     record, definition = document.main.record, document.main.definition
     decor = PageDecor(
         organisation=document.organisation,
-        title=definition.title + ("" if record.is_signed else " (draft)"),
+        title=definition.title + ("" if record.is_signed or not _signable(document.main)
+                                  else " (draft)"),
         subject=subject_line(document.child),
         footer_left=f"{definition.form_id} v{definition.version} · record {record.id}",
         footer_second=f"Printed by {document.signer.name} on {when(document.signer.printed_at)}",

@@ -106,8 +106,11 @@ def _ref_label(record: Record | None) -> str | None:
 def _ref_labels(store: Store, records: Iterable[Record]) -> dict[str, str]:
     labels: dict[str, str] = {}
     for record in records:
-        for key, value in record.data.items():
-            if key.endswith("_id") and isinstance(value, str) and value not in labels:
+        wanted = [(k, v) for k, v in record.data.items() if k.endswith("_id")]
+        if record.amends_id:
+            wanted.append(("amends_id", record.amends_id))
+        for _, value in wanted:
+            if isinstance(value, str) and value not in labels:
                 label = _ref_label(store.find(value))
                 if label:
                     labels[value] = label

@@ -302,3 +302,17 @@ def test_qr_code_carries_record_id_and_hash(work: Casework, local_identity) -> N
                 for c, dark in enumerate(row) if dark}
     assert drawn == expected
     assert qr_payload(work.checklist).startswith(f"cse-record:{work.checklist.id}?sha256=")
+
+
+def test_children_and_episodes_are_details_not_drafts(work: Casework, local_identity) -> None:
+    for record in (work.child, work.episode):
+        text = flat(" ".join(page_texts(render(work, record.id, local_identity))))
+        assert "DRAFT" not in text and "Not signed" not in text and "(draft)" not in text
+        assert "Current details (last updated" in text
+
+
+def test_addendum_on_its_own_names_the_record_it_corrects(work: Casework,
+                                                          local_identity) -> None:
+    text = flat(" ".join(page_texts(render(work, work.addendum.id, local_identity))))
+    assert f"Corrects or adds to Return home interview {work.interview.id[:8]} " \
+           f"({work.interview.id})" in text
