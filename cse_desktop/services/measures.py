@@ -39,7 +39,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from ..forms import FormLibrary, RiskLevel, parse_datetime, score_checklist
-from ..records import Record, RecordType, utc_now
+from ..records import Record, RecordType
 from .caseload import actions_of, episode_statuses
 from .session import Session
 
@@ -60,6 +60,11 @@ def local_zone() -> tzinfo:
         return ZoneInfo(LOCAL_ZONE_NAME)
     except Exception:  # no tz database on this machine
         return UTC
+
+
+def local_today() -> date:
+    """Today's date in England (what "before today" means for overdue actions)."""
+    return datetime.now(local_zone()).date()
 
 
 # -- periods ----------------------------------------------------------------------------------
@@ -425,6 +430,32 @@ def to_csv(measures: Measures, *, include_child_ids: bool = False) -> str:
     return buffer.getvalue()
 
 
+# -- JSON (the central service answers with the same shape) ----------------------------------
+
+
+def figure_to_dict(figure: Figure) -> dict[str, Any]:
+    percent = figure.percent
+    return {"key": figure.key, "label": figure.label, "count": figure.count,
+            "base": figure.base, "percent": None if percent is None else round(percent, 1),
+            "child_ids": list(figure.child_ids), "base_child_ids": list(figure.base_child_ids)}
+
+
+def to_dict(measures: Measures) -> dict[str, Any]:
+    """Plain JSON-ready data: what ``GET /api/v1/measures`` answers."""
+    return {
+        "period": {"start": measures.period.start.isoformat(),
+                   "end": measures.period.end.isoformat(), "label": measures.period.label},
+        "today": measures.today.isoformat(),
+        "scope": measures.scope,
+        "children_in_scope": measures.children_in_scope,
+        "figures": [figure_to_dict(f) for f in measures.headline()],
+        "risk_by_month": [{"month": m.month.isoformat(), "as_at": m.as_at.isoformat(),
+                           "levels": [figure_to_dict(f) for f in m.levels]}
+                          for m in measures.risk_by_month],
+        "referrals": [figure_to_dict(f) for f in measures.referrals],
+    }
+
+
 # -- the local store --------------------------------------------------------------------------
 
 _TYPES = (RecordType.CHILD, RecordType.MISSING_EPISODE, RecordType.RETURN_INTERVIEW,
@@ -463,7 +494,7 @@ class MeasuresService:
                         and str(r.data.get("allocated_worker") or "").strip() in chosen}
             scope = "Children allocated to " + ", ".join(sorted(chosen, key=str.casefold))
         measures = compute_measures(records, self.library, period, children=children,
-                                    today=today or utc_now().date(), scope=scope)
+                                    today=today or local_today(), scope=scope)
         self.store.audit(self.session.actor, "measures",
                          detail=f"performance measures viewed: {period.label or period.start}")
         return measures
