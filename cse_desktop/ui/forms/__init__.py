@@ -9,9 +9,12 @@ from .addendum_dialog import AddendumDialog
 from .field_widgets import FieldEditor, create_editor
 from .form_view import DEFAULT_AUTOSAVE_MS, FormView
 from .form_window import FormWindow, window_title
+from .pyside_guard import protect_none
 from .quick_note_dialog import QuickNoteDialog
 from .sign_dialog import SignDialog
 from .signature_pad import SignaturePad
+
+protect_none()  # see pyside_guard: PySide6 6.12 on Python 3.11 leaks references to None
 
 __all__ = [
     "DEFAULT_AUTOSAVE_MS",
@@ -23,5 +26,6 @@ __all__ = [
     "SignDialog",
     "SignaturePad",
     "create_editor",
+    "protect_none",
     "window_title",
 ]
