@@ -33,14 +33,16 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from pathlib import Path
 from typing import Any
 
 from ..forms import FormLibrary, RiskLevel, parse_datetime, score_checklist
-from ..records import Record, RecordType
+from ..records import Record, RecordType, utc_now
 from .caseload import actions_of, episode_statuses
+from .errors import PermissionDenied
 from .session import Session
 
 REPEAT_WINDOW = timedelta(days=90)
@@ -484,7 +486,15 @@ class MeasuresService:
 
     def compute(self, period: Period, workers: Collection[str] | None = None,
                 today: date | None = None) -> Measures:
-        """The measures for the period, for the children of ``workers`` (all if None)."""
+        """The measures for the period, for the children of ``workers`` (all if None).
+        Looking is audited."""
+        measures = self._compute(period, workers, today)
+        self.store.audit(self.session.actor, "measures",
+                         detail=f"performance measures viewed: {period.label or period.start}")
+        return measures
+
+    def _compute(self, period: Period, workers: Collection[str] | None,
+                 today: date | None) -> Measures:
         records = self._records()
         children = None
         scope = "All children on this device"
@@ -493,11 +503,55 @@ class MeasuresService:
             children = {r.id for r in records if r.record_type is RecordType.CHILD
                         and str(r.data.get("allocated_worker") or "").strip() in chosen}
             scope = "Children allocated to " + ", ".join(sorted(chosen, key=str.casefold))
-        measures = compute_measures(records, self.library, period, children=children,
-                                    today=today or local_today(), scope=scope)
-        self.store.audit(self.session.actor, "measures",
-                         detail=f"performance measures viewed: {period.label or period.start}")
-        return measures
+        return compute_measures(records, self.library, period, children=children,
+                                today=today or local_today(), scope=scope)
+
+    def board_report(self, period: Period, workers: Collection[str] | None = None,
+                     today: date | None = None,
+                     progress: Callable[[int, str], None] | None = None) -> bytes:
+        """The signed quarterly report for the partnership board (figures only, no names).
+
+        Team leads only.  Audited as a print.  ``progress(percent, message)`` is called from
+        the calling thread.
+        """
+        from ..pdf.measures_report import BoardReport, render_board_report
+        from ..pdf.model import Organisation, SignerInfo, no_progress
+        from ..pdf.signing import sign_pdf
+
+        report = progress or no_progress
+        actor = self.session.actor
+        if not actor.is_team_lead:
+            raise PermissionDenied("Only a team lead can print the board report.")
+        report(2, "Counting the measures")
+        measures = self.compute(period, workers, today)
+        months = []
+        for month, _as_at in month_ends(period.start, period.end):
+            part = Period(max(period.start, datetime.combine(month, time(0), period.start.tzinfo)),
+                          min(period.end, datetime.combine(_next_month(month), time(0),
+                                                           period.start.tzinfo)))
+            months.append((f"{month:%B %Y}", self._compute(part, workers, today)))
+        identity = self.session.signing_identity()
+        organisation = self.session.organisation
+        logo = None
+        if organisation.get("logo_path"):
+            try:
+                logo = Path(organisation["logo_path"]).read_bytes()
+            except OSError:
+                logo = None  # the placeholder logo is used instead
+        document = BoardReport(
+            measures=measures, months=tuple(months),
+            organisation=Organisation(str(organisation.get("name") or "Safeguarding "
+                                          "Partnership"), logo),
+            signer=SignerInfo(actor.name, actor.role.label, utc_now(), identity.description,
+                              identity.self_signed))
+        report(15, "Laying out the report")
+        unsigned = render_board_report(document, report)
+        report(90, "Signing the PDF")
+        signed = sign_pdf(unsigned, identity, reason=f"Board report printed by {actor.name}")
+        self.store.audit(actor, "print", detail=f"board report PDF made for {period.label}, "
+                         f"signed by {identity.description}")
+        report(100, "Done")
+        return signed
 
     def child_names(self, child_ids: Iterable[str]) -> dict[str, str]:
         """Names for a drill-down list (only children held on this device)."""
