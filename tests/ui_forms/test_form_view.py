@@ -290,3 +290,43 @@ def test_tab_follows_the_order_of_the_questions(qtbot: Any, make_view: Any,
     section = [f.id for f in view.definition.section_of("where_stayed").fields
                if not view.editors[f.id].isHidden()]
     assert chain_owner[:len(section)] == section
+
+
+def test_lock_snapshot_and_reopen_after_unlock(qtbot: Any, tmp_path: Any, session: Any,
+                                               casework: Casework, rhi: Record) -> None:
+    from cse_desktop.services.session import unlock
+    from cse_desktop.ui.forms import reopen
+
+    window = FormWindow(casework, rhi, autosave_ms=60_000)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    type_into(qtbot, window.view.editors["who_with"], "Two older boys")
+    window.view.focus_field("who_with")
+    snapshot = window.lock_snapshot()
+    assert snapshot["unsaved"] is None  # it was saved before the lock
+    assert snapshot["position"]["field"] == "who_with"
+    session.lock()
+    new_session = unlock(session.data_dir, PASSPHRASE)
+    try:
+        again = FormWindow.reopen(Casework(new_session), snapshot, autosave_ms=60_000)
+        qtbot.addWidget(again)
+        again.show()
+        with qtbot.waitActive(again):
+            again.activateWindow()
+        qtbot.wait(10)
+        assert again.view.answers()["who_with"] == "Two older boys"
+        assert again.view.focused_field() == "who_with"
+        # Answers that could not be saved before the lock come back too.
+        view = reopen(Casework(new_session), {**snapshot, "unsaved": {
+            **again.view.raw_answers(), "child_wants": "To see her sister"}},
+            autosave_ms=60_000)
+        qtbot.addWidget(view)
+        assert view.answers()["child_wants"] == "To see her sister"
+        assert view.has_unsaved_changes()
+        for item in (again.view, view):
+            item.flush()
+            item.shutdown()
+    finally:
+        new_session.lock()

@@ -7,7 +7,7 @@ appear when a definition has the fields or scoring rule they need.
 
 from .addendum_dialog import AddendumDialog
 from .field_widgets import FieldEditor, create_editor
-from .form_view import DEFAULT_AUTOSAVE_MS, FormView
+from .form_view import DEFAULT_AUTOSAVE_MS, FormView, reopen
 from .form_window import FormWindow, window_title
 from .pyside_guard import protect_none
 from .quick_note_dialog import QuickNoteDialog
@@ -27,5 +27,6 @@ __all__ = [
     "SignaturePad",
     "create_editor",
     "protect_none",
+    "reopen",
     "window_title",
 ]

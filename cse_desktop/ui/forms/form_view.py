@@ -261,7 +261,7 @@ class FormView(QWidget):
     # -- live updates -------------------------------------------------------------------------
 
     def _on_editor_changed(self) -> None:
-        if self._read_only:
+        if self._read_only or not self._saver.enabled:
             return
         self._edited = True
         self._refresh_everything()
@@ -606,12 +606,36 @@ class FormView(QWidget):
         self.flush()
         super().closeEvent(event)
 
+    def lock_snapshot(self) -> dict[str, Any]:
+        """Before locking: save now, stop, and return what reopens this form exactly here
+        after unlocking (see ``reopen``).  ``unsaved`` holds the answers only if they could
+        not be saved; keep it no longer than needed."""
+        saved = self.flush()
+        snapshot = {
+            "record_id": self.record.id,
+            "position": self.position(),
+            "unsaved": None if saved else self.raw_answers(),
+        }
+        self.shutdown()
+        return snapshot
+
     def shutdown(self) -> None:
         """Stop timers and wait for a running save (used when the view goes away)."""
         self._timer.stop()
         self._saver.wait()
+        self._saver.enabled = False
         app = QApplication.instance()
         if self._watching_focus and isinstance(app, QApplication):
             self._watching_focus = False
             with contextlib.suppress(RuntimeError, TypeError):
                 app.focusChanged.disconnect(self._on_focus_changed)
+
+
+def reopen(casework: Casework, snapshot: dict[str, Any], **options: Any) -> FormView:
+    """A new view after unlocking (with the new session's ``Casework``): the saved record,
+    any answers that could not be saved before the lock, and the same place in the form."""
+    view = FormView(casework, casework.open_record(snapshot["record_id"]), **options)
+    if snapshot.get("unsaved"):
+        view.set_answers(snapshot["unsaved"])
+    view.restore_position(snapshot.get("position") or {})
+    return view

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cse_desktop.records import Record
+from cse_desktop.records import SIGNABLE_TYPES, Record
 from cse_desktop.services.casework import Casework
 
 from .form_view import DEFAULT_AUTOSAVE_MS, FormView
@@ -125,7 +125,7 @@ class FormWindow(QWidget):
             self.hint.setAccessibleName("Keyboard shortcuts: Control S to save, Control Enter "
                                         "to sign, Control P to print")
         self.save_button.setVisible(not signed)
-        self.sign_button.setVisible(not signed)
+        self.sign_button.setVisible(not signed and self.record.record_type in SIGNABLE_TYPES)
         chain = self.view.tab_chain()
         following = [b for b in (self.save_button, self.sign_button, self.print_button,
                                  self.close_button)]
@@ -138,7 +138,7 @@ class FormWindow(QWidget):
         return self.view.flush()
 
     def sign(self) -> Record | None:
-        if self.record.is_signed:
+        if self.record.is_signed or self.record.record_type not in SIGNABLE_TYPES:
             return None
         return self.view.request_sign()
 
@@ -152,6 +152,21 @@ class FormWindow(QWidget):
 
     def position(self) -> dict[str, Any]:
         return self.view.position()
+
+    def lock_snapshot(self) -> dict[str, Any]:
+        """Save, stop and describe this form so ``reopen`` can bring it back after unlock."""
+        return self.view.lock_snapshot()
+
+    @classmethod
+    def reopen(cls, casework: Casework, snapshot: dict[str, Any],
+               **options: Any) -> FormWindow:
+        """The window again after unlocking, where the practitioner was, with any answers
+        that could not be saved before the lock put back."""
+        window = cls(casework, casework.open_record(snapshot["record_id"]), **options)
+        if snapshot.get("unsaved"):
+            window.view.set_answers(snapshot["unsaved"])
+        window.view.restore_position(snapshot.get("position") or {})
+        return window
 
     def restore_position(self, position: dict[str, Any]) -> None:
         self.view.restore_position(position)
