@@ -209,3 +209,15 @@ def test_ref_is_described_not_typed(qtbot: Any) -> None:
     line = editor.findChild(QLineEdit)
     assert line.isReadOnly()
     assert line.text() == "Zoë Nowak"
+
+
+def test_tab_stops_once_in_radio_buttons_on_the_chosen_answer(qtbot: Any) -> None:
+    definition = default_library().get("warning_signs")
+    editor = create_editor(definition.field("self_harm"))
+    qtbot.addWidget(editor)
+    buttons = editor._buttons.buttons
+    tab_stops = [v for v, b in buttons.items() if b.focusPolicy() & Qt.FocusPolicy.TabFocus]
+    assert tab_stops == ["yes"]
+    editor.set_value({"answer": "not_known"})
+    tab_stops = [v for v, b in buttons.items() if b.focusPolicy() & Qt.FocusPolicy.TabFocus]
+    assert tab_stops == ["not_known"]

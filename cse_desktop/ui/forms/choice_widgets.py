@@ -61,11 +61,24 @@ class _OptionButtons(QWidget):
             self.group.addButton(button, index)
             self.buttons[option.value] = button
             grid.addWidget(button, index // cols, index % cols)
+        if exclusive:
+            self.group.buttonToggled.connect(self._tab_to_checked)
+            self._tab_to_checked()
         if cols >= len(options):  # one short row: keep the answers together on the left
             grid.setColumnStretch(cols, 1)
         else:
             for col in range(cols):
                 grid.setColumnStretch(col, 1)
+
+    def _tab_to_checked(self, *_: object) -> None:
+        """Tab stops once in a set of radio buttons, on the chosen answer (the first when
+        none is chosen); the arrow keys move between the answers."""
+        buttons = list(self.buttons.values())
+        checked = [b for b in buttons if b.isChecked()]
+        stop = checked[0] if checked else buttons[0] if buttons else None
+        for button in buttons:
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus if button is stop
+                                  else Qt.FocusPolicy.ClickFocus)
 
     def checked_values(self) -> list[str]:
         return [value for value, button in self.buttons.items() if button.isChecked()]
@@ -76,6 +89,8 @@ class _OptionButtons(QWidget):
         for value, button in self.buttons.items():
             button.setChecked(value in values)
         self.group.setExclusive(exclusive)
+        if exclusive:
+            self._tab_to_checked()
 
     def ordered(self) -> list[QWidget]:
         return list(self.buttons.values())
