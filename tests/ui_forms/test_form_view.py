@@ -132,7 +132,7 @@ def test_signing_an_incomplete_form_lists_problems_and_goes_to_the_first(
     assert offered.error.isVisible()
     assert offered.error.text() == "Date and time the interview was offered is required."
     assert offered.contains_focus(QApplication.focusWidget())
-    item = view._navigator_item("timing")
+    item = view.navigator.item_for("timing")
     assert item.text().endswith("(3 to check)")
     # Fixing a problem clears it at once.
     qtbot.mouseClick(offered._now, Qt.MouseButton.LeftButton)

@@ -31,8 +31,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -55,6 +53,7 @@ from .error_summary import ErrorSummary, top_field
 from .field_widgets import FieldEditor, ListEditor, create_editor
 from .references import reference_describer
 from .risk_panel import RiskPanel
+from .section_navigator import SectionNavigator
 from .signed_banner import AddendaPanel, SignedBanner
 from .style import FORM_STYLE
 from .timefmt import clock, day_and_time, now_utc
@@ -140,19 +139,9 @@ class FormView(QWidget):
         body.setSpacing(8)
         outer.addLayout(body, 1)
 
-        self.navigator = QListWidget()
-        self.navigator.setObjectName("sectionNavigator")
-        self.navigator.setAccessibleName("Sections of this form")
-        self.navigator.setAccessibleDescription(
-            "Choose a section to go to it. Press Enter to move into its first question."
-        )
-        self.navigator.setFixedWidth(200)
-        self.navigator.setWordWrap(True)
-        self.navigator.setSpacing(1)
-        self.navigator.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.navigator.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.navigator.currentRowChanged.connect(self._on_navigator_row)
-        self.navigator.itemActivated.connect(self._on_navigator_activated)
+        self.navigator = SectionNavigator()
+        self.navigator.section_chosen.connect(self.scroll_to_section)
+        self.navigator.section_entered.connect(self.enter_section)
         body.addWidget(self.navigator)
 
         self.scroll = QScrollArea()
@@ -197,9 +186,7 @@ class FormView(QWidget):
                 box_layout.addWidget(editor)
             self.section_boxes[section.id] = box
             column.addWidget(box)
-            item = QListWidgetItem(section.title)
-            item.setData(Qt.ItemDataRole.UserRole, section.id)
-            self.navigator.addItem(item)
+            self.navigator.add_section(section.id, section.title)
 
         self.addenda_panel = AddendaPanel()
         self.addenda_panel.sign_requested.connect(self._sign_addendum)
@@ -283,7 +270,7 @@ class FormView(QWidget):
                 any_shown = any_shown or visible
                 editor.set_required(is_required(field, effective))
             self.section_boxes[section.id].setVisible(any_shown)
-            self._navigator_item(section.id).setHidden(not any_shown)
+            self.navigator.set_section_hidden(section.id, not any_shown)
         if self.deadline_banner is not None:
             self.deadline_banner.update_answers(effective)
         if self.risk_panel is not None:
@@ -310,12 +297,7 @@ class FormView(QWidget):
             if self.definition.has_field(field_id):
                 section = self.definition.section_of(field_id).id
                 counts[section] = counts.get(section, 0) + 1
-        for index in range(self.navigator.count()):
-            item = self.navigator.item(index)
-            section_id = item.data(Qt.ItemDataRole.UserRole)
-            title = self._section_title(section_id)
-            count = counts.get(section_id, 0)
-            item.setText(f"{title}\n({count} to check)" if count else title)
+        self.navigator.show_problem_counts(counts)
         if summary:
             count = len(errors)
             heading = (f"This form cannot be signed yet. {count} answer"
@@ -323,11 +305,6 @@ class FormView(QWidget):
             self.error_summary.show_errors(errors, heading)
         else:
             self.error_summary.hide()
-
-    def _section_title(self, section_id: str) -> str:
-        if section_id == ADDENDA_SECTION:
-            return "Addenda"
-        return next(s.title for s in self.definition.sections if s.id == section_id)
 
     # -- saving -------------------------------------------------------------------------------
 
@@ -437,12 +414,7 @@ class FormView(QWidget):
         addenda = self.casework.addenda_of(self.record.id)
         self.addenda_panel.show_addenda(addenda)
         self.addenda_panel.show()
-        has_item = any(self.navigator.item(i).data(Qt.ItemDataRole.UserRole) == ADDENDA_SECTION
-                       for i in range(self.navigator.count()))
-        if not has_item:
-            item = QListWidgetItem("Addenda")
-            item.setData(Qt.ItemDataRole.UserRole, ADDENDA_SECTION)
-            self.navigator.addItem(item)
+        self.navigator.add_section(ADDENDA_SECTION, "Addenda")
         self._apply_tab_order()
 
     def add_addendum(self) -> Record | None:
@@ -469,33 +441,20 @@ class FormView(QWidget):
 
     # -- navigation, focus, position ----------------------------------------------------------
 
-    def _navigator_item(self, section_id: str) -> QListWidgetItem:
-        for index in range(self.navigator.count()):
-            item = self.navigator.item(index)
-            if item.data(Qt.ItemDataRole.UserRole) == section_id:
-                return item
-        raise KeyError(section_id)
-
     def _section_widget(self, section_id: str) -> QWidget:
         if section_id == ADDENDA_SECTION:
             return self.addenda_panel
         return self.section_boxes[section_id]
 
-    def _on_navigator_row(self, row: int) -> None:
-        if row < 0:
-            return
-        self.scroll_to_section(self.navigator.item(row).data(Qt.ItemDataRole.UserRole))
-
-    def _on_navigator_activated(self, item: QListWidgetItem) -> None:
-        section_id = item.data(Qt.ItemDataRole.UserRole)
+    def enter_section(self, section_id: str) -> None:
+        """Go to a section and put the cursor in its first shown question."""
         self.scroll_to_section(section_id)
         if section_id == ADDENDA_SECTION:
             self.addenda_panel.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         section = next(s for s in self.definition.sections if s.id == section_id)
         for field in section.fields:
-            editor = self.editors[field.id]
-            if not editor.isHidden():
+            if not self.editors[field.id].isHidden():
                 self.focus_field(field.id)
                 return
 
@@ -518,12 +477,7 @@ class FormView(QWidget):
         return current
 
     def _sync_navigator(self, *_: Any) -> None:
-        section_id = self.current_section()
-        item = self._navigator_item(section_id)
-        if self.navigator.currentItem() is not item:
-            self.navigator.blockSignals(True)
-            self.navigator.setCurrentItem(item)
-            self.navigator.blockSignals(False)
+        self.navigator.select_quietly(self.current_section())
 
     def focus_field(self, field_id: str) -> None:
         """Move the cursor to a question and scroll it into view."""
