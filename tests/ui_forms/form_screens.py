@@ -28,6 +28,14 @@ from cse_desktop.ui.forms.timefmt import utc_iso
 SIZE = (1366, 740)  # a laptop screen less the task bar
 
 
+def draw_demo_signature(dialog: SignDialog) -> None:
+    from tests.ui_forms.helpers import draw
+
+    dialog.pad.canvas.resize(480, 150)
+    points = [(40 + i * 9, 90 + (25 if i % 4 < 2 else -25) * (1 - i / 40)) for i in range(40)]
+    draw(dialog.pad.canvas, points)
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv)
@@ -78,6 +86,8 @@ def main(out: Path) -> None:
     win.view.problems_before_signing()
     win.view.scroll.verticalScrollBar().setValue(0)
     shot(win, "rhi-problems")
+    win.view.scroll_to_section("timing")
+    shot(win, "rhi-problem-under-field")
     win.view.flush()
     win.view.shutdown()
 
@@ -122,6 +132,25 @@ def main(out: Path) -> None:
         QTimer.singleShot(50, act)
 
     grab_dialog(SignDialog, "sign-dialog")
+    SignDialog(casework, casework.open_record(checklist.id), parent=win3).exec()
+
+    def wrong_passphrase() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, SignDialog) and widget.isVisible():
+                if widget.is_busy():
+                    break
+                if not widget.message.text():
+                    widget.pad.canvas.strokes.clear()
+                    draw_demo_signature(widget)
+                    widget.passphrase.setText("not my passphrase")
+                    widget.sign()
+                    break
+                shot(widget, "sign-dialog-wrong-passphrase")
+                widget.reject()
+                return
+        QTimer.singleShot(50, wrong_passphrase)
+
+    QTimer.singleShot(50, wrong_passphrase)
     SignDialog(casework, casework.open_record(checklist.id), parent=win3).exec()
     grab_dialog(AddendumDialog, "addendum-dialog")
     AddendumDialog(casework, casework.open_record(rhi.id), parent=signed).exec()
