@@ -54,3 +54,58 @@ def test_a_long_signature_is_scaled_to_a_reasonable_size(qtbot: Any) -> None:
     draw(pad.canvas, [(10, 10), (1500, 400)])
     image = QImage.fromData(pad.to_png())
     assert image.width() <= 600 and image.height() <= 200
+
+
+def test_drawing_with_a_finger(qtbot: Any) -> None:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    pad = SignaturePad()
+    qtbot.addWidget(pad)
+    pad.resize(500, 260)
+    pad.show()
+    qtbot.waitExposed(pad)
+    touch = QTest.touchEvent(pad, QTest.createTouchDevice())  # through the window
+
+    def at(x: int, y: int) -> QPoint:
+        return pad.canvas.mapTo(pad, QPoint(x, y))
+
+    touch.press(0, at(20, 20))
+    touch.commit()
+    for x in (40, 60, 80):
+        touch.move(0, at(x, x // 2 + 20))
+        touch.commit()
+    touch.release(0, at(80, 60))
+    touch.commit()
+    assert len(pad.canvas.strokes) == 1
+    assert len(pad.canvas.strokes[0].points) >= 3
+    assert pad.to_png().startswith(b"\x89PNG")
+
+
+def test_drawing_with_a_pen_uses_its_pressure(qtbot: Any) -> None:
+    from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+    from PySide6.QtGui import QInputDevice, QPointingDevice, QTabletEvent
+    from PySide6.QtWidgets import QApplication
+
+    pad = SignaturePad()
+    qtbot.addWidget(pad)
+    pad.resize(500, 260)
+    pad.show()
+    canvas = pad.canvas
+    pen = QPointingDevice("pen", 1, QInputDevice.DeviceType.Stylus,
+                          QPointingDevice.PointerType.Pen,
+                          QInputDevice.Capability.Position | QInputDevice.Capability.Pressure,
+                          1, 3)
+
+    def send(kind: QEvent.Type, x: float, y: float, pressure: float) -> None:
+        event = QTabletEvent(kind, pen, QPointF(x, y),
+                             QPointF(canvas.mapToGlobal(QPoint(int(x), int(y)))), pressure,
+                             0, 0, 0, 0, 0, Qt.KeyboardModifier.NoModifier,
+                             Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton)
+        QApplication.sendEvent(canvas, event)
+
+    send(QEvent.Type.TabletPress, 10, 10, 0.2)
+    send(QEvent.Type.TabletMove, 60, 40, 1.0)
+    send(QEvent.Type.TabletRelease, 60, 40, 0.0)
+    widths = canvas.strokes[0].widths
+    assert len(widths) == 2 and widths[1] > widths[0]  # pressing harder draws thicker
