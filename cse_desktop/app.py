@@ -64,6 +64,12 @@ def prepare_demo_store(directory: Path) -> None:
         session.lock()
 
 
+def demo_unlock_hint() -> str:
+    from .services.demo_data import DEMO_PASSPHRASE
+
+    return f"DEMO store: the passphrase is “{DEMO_PASSPHRASE}”."
+
+
 def _prepare_demo_with_message(directory: Path) -> None:
     """Make the demo store off the UI thread while a short message is shown."""
     from PySide6.QtCore import QEventLoop, Qt
@@ -113,11 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     directory = paths.data_dir(args.data_dir, demo=args.demo)
     hint = ""
     if args.demo:
-        from .services.demo_data import DEMO_PASSPHRASE
-
         if not store_exists(directory):
             _prepare_demo_with_message(directory)
-        hint = f"DEMO store: the passphrase is “{DEMO_PASSPHRASE}”."
+        hint = demo_unlock_hint()
     idle = args.idle_minutes if args.idle_minutes is not None else DEFAULT_IDLE_MINUTES
     window = AppWindow(AppOptions(data_dir=directory, demo=args.demo, idle_minutes=idle,
                                   unlock_hint=hint))

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cse_desktop.app import prepare_demo_store  # noqa: E402
+from cse_desktop.app import demo_unlock_hint, prepare_demo_store  # noqa: E402
 from cse_desktop.services.caseload import RhiState  # noqa: E402
 from cse_desktop.services.demo_data import DEMO_PASSPHRASE  # noqa: E402
 from cse_desktop.ui.app_window import AppOptions, AppWindow  # noqa: E402
@@ -71,8 +71,7 @@ def main() -> int:
     data = Path(tempfile.mkdtemp(prefix="cse-screens-")) / "demo"
     print("preparing demo store…")
     prepare_demo_store(data)
-    window = AppWindow(AppOptions(data_dir=data, demo=True,
-                                  unlock_hint=f"DEMO store: the passphrase is “{DEMO_PASSPHRASE}”."))
+    window = AppWindow(AppOptions(data_dir=data, demo=True, unlock_hint=demo_unlock_hint()))
     window.resize(1366, 740)
     window.show()
     save(window, "01-unlock")
@@ -95,7 +94,7 @@ def main() -> int:
     if due is not None:
         form = window.start_interview(due.episode.id)
         if form is not None:
-            form.resize(1000, 740)
+            form.resize(1300, 740)
             save(form, "04-return-interview")
             form.close()
     else:

@@ -12,6 +12,7 @@ import importlib
 import itertools
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -99,6 +100,7 @@ class RecordDialog(QDialog):
         self.record: Record | None = None
         self.setWindowTitle(title)
         self.setModal(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(720, 700)
         heading = QLabel(title)
         heading.setProperty("role", "title")

@@ -6,17 +6,17 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Callable, Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
+import pytest
+from PySide6.QtCore import Qt
 
-from cse_desktop.crypto.keyfile import KdfParams  # noqa: E402
-from cse_desktop.records import Role  # noqa: E402
-from cse_desktop.services.casework import Casework  # noqa: E402
-from cse_desktop.services.session import Session, first_run  # noqa: E402
-from cse_desktop.ui.app_window import AppOptions, AppWindow  # noqa: E402
+from cse_desktop.crypto.keyfile import KdfParams
+from cse_desktop.records import Role
+from cse_desktop.services.casework import Casework
+from cse_desktop.services.session import Session, first_run
+from cse_desktop.ui.app_window import AppOptions, AppWindow
 
 PASSPHRASE = "correct horse battery staple"
 NAME = "Sam Practitioner"

@@ -77,7 +77,7 @@ def test_rows_risk_rhi_drafts_and_counts(qtbot, make_window, existing_store):
 
 
 def test_search_uses_everything_written_and_is_debounced(qtbot, make_window, existing_store):
-    window, ids = opened(qtbot, make_window, existing_store)
+    window, _ids = opened(qtbot, make_window, existing_store)
     view = window.caseload
     qtbot.keyClicks(view.search, "marrow")
     assert len(names(window)) == 3  # not yet: typing is debounced
