@@ -56,8 +56,11 @@ def _is_inner_part(widget: QWidget) -> bool:
     parent = widget.parentWidget()
     if parent is None:
         return False
-    if isinstance(parent, QComboBox | QAbstractSpinBox | QTabBar):
-        return True
+    ancestor: QWidget | None = parent
+    while ancestor is not None:  # a combo box's pop-up list lives a few levels down
+        if isinstance(ancestor, QComboBox | QAbstractSpinBox | QTabBar | QLineEdit):
+            return True
+        ancestor = ancestor.parentWidget()
     if isinstance(widget, QAbstractItemView) and isinstance(parent, QAbstractItemView):
         return True  # a table's header
     return isinstance(widget, QAbstractSlider) and parent.objectName().startswith("qt_")

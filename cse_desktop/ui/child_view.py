@@ -3,6 +3,7 @@ the return home interview status, and a chronology of everything recorded, newes
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
@@ -178,6 +179,7 @@ class ChildView(QWidget):
         left_scroll.setFrameShape(QFrame.Shape.NoFrame)
         left_scroll.setWidget(left)
         left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to what is inside
         left_scroll.setMinimumWidth(420)
 
         # right: chronology
@@ -284,7 +286,20 @@ class ChildView(QWidget):
         self._show_risk(overview)
         self._show_actions(overview)
         self._show_episodes(overview)
+        self._apply_tab_order()
         self.loaded.emit()
+
+    def _apply_tab_order(self) -> None:
+        """Tab follows the page: header buttons, risk, actions, episodes, chronology.  (The
+        rows made for each child are new widgets, which Qt would otherwise visit last.)"""
+        chain: list[QWidget] = [self.back_button, self.edit_button, self.episode_button,
+                                self.checklist_button, self.note_button, self.print_button]
+        chain += self.risk_box.findChildren(QPushButton)
+        chain.append(self.actions)
+        chain += self.episodes_box.findChildren(QPushButton)
+        chain += [self.chronology_filter, self.chronology]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     @staticmethod
     def _details_text(data: dict) -> str:

@@ -86,3 +86,62 @@ def test_suspend_locks(qtbot, make_window, existing_store, monkeypatch):
     window.idle._state_changed(Qt.ApplicationState.ApplicationSuspended)
     assert_locked(window)
     assert "went to sleep" in window.unlock_page.message.text()
+
+
+def test_idle_lock_saves_the_open_draft_and_unlock_brings_it_back(qtbot, make_window,
+                                                                   existing_store, monkeypatch):
+    from cse_desktop.services.casework import Casework
+
+    from .flows import hours_ago, type_into
+
+    window, clock, child_id = open_on_child(qtbot, make_window, existing_store, monkeypatch)
+    work = Casework(window.session)
+    episode = work.record_episode(child_id, {
+        "missing_or_absent": "missing", "reported_by": "school",
+        "went_missing_at": hours_ago(30), "returned_at": hours_ago(6)})
+    form = window.start_interview(episode.id)
+    rhi_id = form.record.id
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow, timeout=5_000)
+    # Typed a moment ago: not yet autosaved when the lock comes.
+    type_into(qtbot, form.view.editors["where_stayed"], "Under the canal bridge")
+    assert "where_stayed" not in work.store.get(rhi_id).data
+    old_session = window.session
+
+    clock.now += 6 * 60
+    window.idle.check()
+    assert_locked(window)
+    assert window.forms.windows == {}
+    assert not form.isVisible()
+    assert not old_session.store.is_open
+
+    unlock_through_ui(qtbot, window)
+    reopened = window.forms.windows[rhi_id]
+    assert reopened is not form and reopened.isVisible()
+    assert reopened.view.editors["where_stayed"].value() == "Under the canal bridge"
+    assert reopened.view.position()["field"] == "where_stayed"
+    assert window.child.child_id == child_id
+
+
+def test_quick_note_being_typed_is_kept_as_a_draft_through_a_lock(qtbot, make_window,
+                                                                   existing_store, monkeypatch):
+    from cse_desktop.records import RecordType
+    from cse_desktop.ui.forms import QuickNoteDialog
+
+    from .flows import click_option, type_into, while_dialog_open
+
+    window, clock, child_id = open_on_child(qtbot, make_window, existing_store, monkeypatch)
+
+    def type_then_walk_away(dialog: QuickNoteDialog) -> None:
+        click_option(qtbot, dialog.form.editors["contact_type"], "Phone call")
+        type_into(qtbot, dialog.form.editors["summary"], "Rang to check she got home")
+        clock.now += 6 * 60
+        window.idle.check()
+
+    while_dialog_open(lambda: window.new_note(child_id), type_then_walk_away, QuickNoteDialog)
+    assert_locked(window)
+    unlock_through_ui(qtbot, window)
+    forms = list(window.forms.windows.values())
+    assert len(forms) == 1
+    assert forms[0].record.record_type is RecordType.CASE_NOTE
+    assert forms[0].view.editors["summary"].value() == "Rang to check she got home"
