@@ -553,6 +553,12 @@ class MeasuresService:
         report(100, "Done")
         return signed
 
+    def audit_export(self, path: str | Path, measures: Measures) -> None:
+        """Write down that the measures were saved as a file outside the encrypted store."""
+        self.store.audit(self.session.actor, "export",
+                         detail=f"performance measures CSV ({measures.period.label}) saved "
+                         f"outside the encrypted store: {path}")
+
     def child_names(self, child_ids: Iterable[str]) -> dict[str, str]:
         """Names for a drill-down list (only children held on this device)."""
         from .indexing import child_display_name
