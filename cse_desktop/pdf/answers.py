@@ -96,10 +96,15 @@ def question_table(rows: list[tuple[str, str]], st: Styles) -> Table:
     return table
 
 
-def _long_answer(field: Field, value: Any, st: Styles) -> list[Flowable]:
+def _long_answer(field: Field, value: Any, st: Styles, *, first: bool) -> list[Flowable]:
+    """The question, then the answer full width, free to run across pages.
+
+    The question must not be left alone at the foot of a page: unless it opens its section
+    (whose heading made room and is kept with it), a new page starts when fewer than 25 mm
+    are left, which is room for the question and the first lines of the answer.
+    """
     label = Paragraph(esc(field.label), st.label)
-    label.keepWithNext = 1
-    out: list[Flowable] = [CondPageBreak(25 * mm), Spacer(1, 3), label]
+    out: list[Flowable] = [label] if first else [CondPageBreak(25 * mm), Spacer(1, 3), label]
     for block in str(value).replace("\r\n", "\n").split("\n\n"):
         if block.strip():
             out.append(Paragraph(esc(block.strip()), st.body))
@@ -176,7 +181,8 @@ def section_flowables(definition: FormDefinition, data: Mapping[str, Any],
         if not fields:
             continue
         out.append(CondPageBreak(35 * mm))
-        out.append(Paragraph(esc(section.title), getattr(st, heading_style)))
+        heading = Paragraph(esc(section.title), getattr(st, heading_style))
+        out.append(heading)
         pending: list[tuple[str, str]] = []
         indicators: list[Field] = []
         for field in fields:
@@ -192,7 +198,7 @@ def section_flowables(definition: FormDefinition, data: Mapping[str, Any],
             elif (field.type in ("text", "long_text") and isinstance(value, str)
                   and len(value) > LONG_ANSWER):
                 _flush_questions(out, pending, st)
-                out.extend(_long_answer(field, value, st))
+                out.extend(_long_answer(field, value, st, first=out[-1] is heading))
             else:
                 pending.append((field.label, answer_text(field, value, refs)))
         _flush_questions(out, pending, st)
