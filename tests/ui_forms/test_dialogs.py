@@ -135,3 +135,48 @@ def test_a_failed_save_is_shown_plainly_and_typing_is_kept(qtbot: Any, make_view
     assert view.answers()["who_with"] == "Unknown adults"
     assert view.flush() is False
     assert view.has_unsaved_changes()
+
+
+def test_draft_changed_elsewhere_is_not_overwritten_unless_chosen(
+        qtbot: Any, make_view: Any, casework: Casework, rhi: Record) -> None:
+    view = make_view(rhi, autosave_ms=20)
+    casework.save_draft(rhi.id, {**rhi.data, "where_stayed": "From the other laptop"})
+    type_into(qtbot, view.editors["who_with"], "Two older boys")
+    qtbot.waitUntil(lambda: view.status_text().startswith("Could not save:"), timeout=5000)
+    assert "changed somewhere else" in view.status_text()
+    assert view.keep_mine_button.isVisible()
+    assert casework.open_record(rhi.id).data.get("who_with") is None  # nothing overwritten
+    assert view.keep_what_i_typed() is True
+    assert casework.open_record(rhi.id).data["who_with"] == "Two older boys"
+    assert not view.keep_mine_button.isVisible()
+    assert view.status_text().startswith("Saved ")
+
+
+def test_closing_with_an_unsaved_change_asks_first(qtbot: Any, casework: Casework,
+                                                   session: Session, rhi: Record) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from cse_desktop.ui.forms import FormWindow
+
+    window = FormWindow(casework, rhi, autosave_ms=60_000)
+    qtbot.addWidget(window)
+    window.show()
+    session.lock()
+    type_into(qtbot, window.view.editors["who_with"], "Two older boys")
+    seen: list[str] = []
+
+    def cancel(box: QMessageBox) -> None:
+        seen.append(box.text())
+        box.button(QMessageBox.StandardButton.Cancel).click()
+
+    when_shown(QMessageBox, cancel)
+    window.close()
+    assert window.isVisible()  # still open: nothing typed is lost
+    assert "will be lost" in seen[0]
+
+    def close_anyway(box: QMessageBox) -> None:
+        next(b for b in box.buttons() if b.text() == "Close without saving").click()
+
+    when_shown(QMessageBox, close_anyway)
+    with qtbot.waitSignal(window.closed):
+        window.close()

@@ -93,6 +93,7 @@ class DraftSaver(QObject):
         self._waiting: dict[str, Any] | None = None
         self._last_saved: dict[str, Any] | None = None
         self.last_problem: str | None = None
+        self.stale = False  # the last save failed because the record changed elsewhere
         self.enabled = True
 
     # -- public -------------------------------------------------------------------------------
@@ -139,6 +140,15 @@ class DraftSaver(QObject):
         self._finish(outcome)
         return outcome.problem is None
 
+    def overwrite(self, answers: dict[str, Any]) -> bool:
+        """After a "changed somewhere else" failure: save these answers over the newer
+        version, because the practitioner chose to keep what they typed."""
+        self.wait()
+        current = self._casework.open_record(self.record_id)
+        self.revision = current.revision
+        self._last_saved = None
+        return self.flush(answers)
+
     def wait(self) -> None:
         """Wait for a running save (for tests and shutdown)."""
         self._pool.waitForDone()
@@ -165,6 +175,7 @@ class DraftSaver(QObject):
     def _finish(self, outcome: _Outcome) -> None:
         outcome.collected = True
         if outcome.problem is not None:
+            self.stale = isinstance(outcome.problem, StaleRevision)
             self.last_problem = save_problem(outcome.problem)
             self.failed.emit(self.last_problem)
             return
@@ -172,4 +183,5 @@ class DraftSaver(QObject):
         self.revision = outcome.record.revision
         self._last_saved = outcome.answers
         self.last_problem = None
+        self.stale = False
         self.saved.emit(outcome.record, outcome.errors)

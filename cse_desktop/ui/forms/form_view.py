@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -200,11 +201,22 @@ class FormView(QWidget):
             body.addWidget(self.risk_panel)
 
         footer = QHBoxLayout()
+        footer.addStretch(1)
+        self.status_bar = QWidget()  # FormWindow puts this beside its buttons
+        status_row = QHBoxLayout(self.status_bar)
+        status_row.setContentsMargins(0, 0, 0, 0)
         self.status_label = QLabel()
         self.status_label.setObjectName("saveStatus")
         self.status_label.setAccessibleName("Save status")
-        footer.addStretch(1)
-        footer.addWidget(self.status_label)
+        self.status_label.setWordWrap(True)
+        self.keep_mine_button = QPushButton("Keep what I typed")
+        self.keep_mine_button.setToolTip(
+            "Save your answers over the version that was changed somewhere else.")
+        self.keep_mine_button.clicked.connect(self.keep_what_i_typed)
+        self.keep_mine_button.hide()
+        status_row.addWidget(self.status_label, 1)
+        status_row.addWidget(self.keep_mine_button)
+        footer.addWidget(self.status_bar)
         outer.addLayout(footer)
 
     def _is_rhi(self) -> bool:
@@ -328,12 +340,21 @@ class FormView(QWidget):
 
     def _on_saved(self, record: Record, _errors: list[FieldError]) -> None:
         self.record = record
+        self.keep_mine_button.hide()
         self._set_status(f"Saved {clock(self._now())}")
         self.saved.emit(record)
 
     def _on_save_failed(self, problem: str) -> None:
         self._set_status(f"Could not save: {problem}")
+        self.keep_mine_button.setVisible(self._saver.stale and not self._read_only)
         self.save_failed.emit(problem)
+
+    def keep_what_i_typed(self) -> bool:
+        """Save over a version changed elsewhere (the practitioner chose theirs)."""
+        self._timer.stop()
+        saved = self._saver.overwrite(self.answers())
+        self.keep_mine_button.setVisible(not saved and self._saver.stale)
+        return saved
 
     def _initial_status(self) -> str:
         if self._read_only:

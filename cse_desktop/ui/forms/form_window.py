@@ -93,7 +93,7 @@ class FormWindow(QWidget):
         self.hint = QLabel()
         buttons.addWidget(self.hint)
         buttons.addStretch(1)
-        buttons.addWidget(self.view.status_label)  # "Saved 14:05:12" beside the buttons
+        buttons.addWidget(self.view.status_bar)  # "Saved 14:05:12" beside the buttons
         buttons.addSpacing(12)
         for button in (self.save_button, self.sign_button, self.print_button,
                        self.close_button):
@@ -174,17 +174,26 @@ class FormWindow(QWidget):
     # -- closing ------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.view.flush() and self.confirm_close:
-            answer = QMessageBox.warning(
-                self, "Your changes could not be saved",
-                f"{self.view.status_text()}\n\nIf you close this form now, what you typed "
-                "since the last save will be lost. Close anyway?",
-                QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Close:
-                event.ignore()
-                return
+        if not self.view.flush() and self.confirm_close and not self._may_close_unsaved():
+            event.ignore()
+            return
         self.view.shutdown()
         event.accept()
         self.closed.emit(self.record.id)
+
+    def _may_close_unsaved(self) -> bool:
+        """Ask what to do with typing that could not be saved.  True to close."""
+        buttons = QMessageBox.StandardButton
+        stale = self.view.keep_mine_button.isVisible()
+        box = QMessageBox(QMessageBox.Icon.Warning, "Your changes could not be saved",
+                          f"{self.view.status_text()}\n\nIf you close this form now, what you "
+                          "typed since the last save will be lost.", parent=self)
+        keep = (box.addButton("Keep what I typed and close", QMessageBox.ButtonRole.AcceptRole)
+                if stale else None)
+        lose = box.addButton("Close without saving", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(buttons.Cancel)
+        box.setDefaultButton(buttons.Cancel)
+        box.exec()
+        if keep is not None and box.clickedButton() is keep:
+            return self.view.keep_what_i_typed()
+        return box.clickedButton() is lose
