@@ -14,7 +14,14 @@ from types import SimpleNamespace
 from typing import Any
 
 from ..crypto.identity import SigningIdentity
-from ..forms import FormLibrary, RiskResult, parse_date, parse_datetime, rhi_timeliness
+from ..forms import (
+    FormLibrary,
+    RiskResult,
+    UnknownFormError,
+    parse_date,
+    parse_datetime,
+    rhi_timeliness,
+)
 from ..forms import score_checklist as _score
 from ..pdf.fingerprint import content_sha256
 from ..pdf.model import (
@@ -39,7 +46,7 @@ from ..pdf.verify import Verdict, VerificationResult, verify_pdf_bytes
 from ..records import SIGNABLE_TYPES, Actor, Record, RecordType, utc_now
 from ..store import Store
 from .caseload import Caseload, actions_of, episode_statuses
-from .errors import PermissionDenied
+from .errors import PermissionDenied, ServiceError
 from .indexing import child_display_name
 
 __all__ = [
@@ -118,7 +125,11 @@ def _ref_labels(store: Store, records: Iterable[Record]) -> dict[str, str]:
 
 
 def _form_record(library: FormLibrary, record: Record) -> FormRecord:
-    definition = library.get(record.form_id, record.form_version)
+    try:
+        definition = library.get(record.form_id, record.form_version)
+    except UnknownFormError as exc:
+        raise ServiceError(f"{exc} This record cannot be printed until the app is updated "
+                           "with that form.") from exc
     risk: RiskResult | None = None
     if definition.scoring is not None:
         risk = _score(definition, record.data)
@@ -142,7 +153,7 @@ def render_record_pdf(store: Store, library: FormLibrary, record_id: str, actor:
 
     ``organisation`` is {"name": ..., "logo_path": ...}; None uses the store's setting.
     Raises ``RecordNotFound``, ``PermissionDenied`` (someone else's sensitive note) or
-    ``UnknownFormError`` (the form version is not installed).
+    ``ServiceError`` (the form version it was captured with is not installed).
     """
     report = progress or no_progress
     report(5, "Reading the record")

@@ -316,3 +316,13 @@ def test_addendum_on_its_own_names_the_record_it_corrects(work: Casework,
     text = flat(" ".join(page_texts(render(work, work.addendum.id, local_identity))))
     assert f"Corrects or adds to Return home interview {work.interview.id[:8]} " \
            f"({work.interview.id})" in text
+
+
+def test_missing_form_version_is_explained(work: Casework, library, local_identity) -> None:
+    from cse_desktop.services.errors import ServiceError
+
+    record = _record(library, "case_note", dict(work.note.data), work.worker, work.child.id,
+                     work.note.created_at).with_changes(form_version=9)
+    work.store.add(record, work.worker)
+    with pytest.raises(ServiceError, match="has no version 9"):
+        render(work, record.id, local_identity)
