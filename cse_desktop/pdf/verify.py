@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.keys import load_certs_from_pemder_data
@@ -102,8 +103,22 @@ def _changed_after_signing(status: object) -> bool:
     return True
 
 
-def verify_pdf_bytes(data: bytes, trusted_ca_pems: Iterable[bytes] = ()) -> VerificationResult:
-    """Check the last signature in the PDF (ours sign once; a later one covers earlier ones)."""
+def _validate(embedded: Any, roots: list[asn1_x509.Certificate],
+              moment: datetime | None) -> Any:
+    context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=moment)
+    with _quiet_pyhanko():
+        return validate_pdf_signature(embedded, signer_validation_context=context)
+
+
+def verify_pdf_bytes(data: bytes, trusted_ca_pems: Iterable[bytes] = (), *,
+                     now: datetime | None = None) -> VerificationResult:
+    """Check the last signature in the PDF (ours sign once; a later one covers earlier ones).
+
+    The certificate is checked as of ``now`` (default: the current time).  If it is no longer
+    valid then (it expired) but was valid at the signing time the signature states, the PDF
+    is still reported valid, saying so: a paper record outlives its signer's certificate.
+    There is no revocation check (the app works offline).
+    """
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
@@ -119,11 +134,15 @@ def verify_pdf_bytes(data: bytes, trusted_ca_pems: Iterable[bytes] = ()) -> Veri
             "NOT SIGNED: this PDF has no digital signature, so there is no way to tell whether "
             "it was changed.")
     embedded = signatures[-1]
+    expired_since = False
     try:
-        context = ValidationContext(trust_roots=_trust_roots(trusted_ca_pems),
-                                    allow_fetching=False)
-        with _quiet_pyhanko():
-            status = validate_pdf_signature(embedded, signer_validation_context=context)
+        roots = _trust_roots(trusted_ca_pems)
+        status = _validate(embedded, roots, now)
+        claimed = status.signer_reported_dt
+        if roots and not status.trusted and status.intact and status.valid and claimed:
+            at_signing = _validate(embedded, roots, claimed)
+            if at_signing.trusted:
+                status, expired_since = at_signing, True
     except Exception as exc:
         log.info("signature could not be checked: %s", exc)
         return VerificationResult(
@@ -151,9 +170,11 @@ def verify_pdf_bytes(data: bytes, trusted_ca_pems: Iterable[bytes] = ()) -> Veri
             details=tuple(details))
     when_text = f" on {when_long(signed_at)}" if signed_at else ""
     if status.trusted:
+        since = (" The signer's certificate has expired since, but was valid when it was "
+                 "signed." if expired_since else "")
         return VerificationResult(
             Verdict.VALID,
-            f"Valid: signed by {name}{when_text}. Not changed since it was signed.",
+            f"Valid: signed by {name}{when_text}. Not changed since it was signed.{since}",
             signer_name=name, signed_at=signed_at, intact=True, trusted=True,
             details=tuple(details))
     who = ("local identity, not verified by the partnership" if local

@@ -151,3 +151,21 @@ def test_verify_command_trusts_given_ca(work: Casework, ca_identity, tmp_path: P
     assert cli.verify_main([str(tmp_path / "note.pdf"), "--trust",
                             str(tmp_path / "ca.pem")]) == 0
     assert capsys.readouterr().out.startswith("Valid: signed by Sam Carter on ")
+
+
+def test_certificate_expired_since_signing_is_still_valid(work: Casework, ca_identity) -> None:
+    import datetime as dt
+
+    identity, ca_pem = ca_identity
+    pdf = documents.render_record_pdf(work.store, work.library, work.note.id, work.worker,
+                                      identity, None)
+    expired = identity.certificate.not_valid_after_utc + dt.timedelta(days=2)
+    from cse_desktop.pdf.verify import verify_pdf_bytes
+
+    later = verify_pdf_bytes(pdf, [ca_pem], now=expired)
+    assert later.verdict is Verdict.VALID, later
+    assert later.message.endswith("The signer's certificate has expired since, but was valid "
+                                  "when it was signed.")
+    assert verify_pdf_bytes(pdf, [ca_pem]).message.endswith("Not changed since it was signed.")
+    assert verify_pdf_bytes(flip_byte_in_a_stream(pdf), [ca_pem],
+                            now=expired).verdict is Verdict.ALTERED
