@@ -56,7 +56,7 @@ from .references import reference_describer
 from .risk_panel import RiskPanel
 from .section_navigator import SectionNavigator
 from .signed_banner import AddendaPanel, SignedBanner
-from .style import FORM_STYLE
+from .style import ERROR_TEXT, FORM_STYLE
 from .timefmt import clock, day_and_time, now_utc
 
 DEFAULT_AUTOSAVE_MS = 3000
@@ -341,7 +341,8 @@ class FormView(QWidget):
     def _on_saved(self, record: Record, _errors: list[FieldError]) -> None:
         self.record = record
         self.keep_mine_button.hide()
-        self._set_status(f"Saved {clock(self._now())}")
+        newer = self._timer.isActive() or self._saver.is_busy()
+        self._set_status("Not saved yet" if newer else f"Saved {clock(self._now())}")
         self.saved.emit(record)
 
     def _on_save_failed(self, problem: str) -> None:
@@ -362,9 +363,14 @@ class FormView(QWidget):
         return f"Draft last saved {day_and_time(self.record.updated_at, now=self._now())}"
 
     def _set_status(self, text: str) -> None:
-        self.status_label.setText(text)
+        if text == self.status_label.text():
+            return
         failed = text.startswith("Could not save")
-        self.status_label.setStyleSheet("color: #A4001D; font-weight: 700;" if failed else "")
+        if failed != self.status_label.property("failed"):
+            self.status_label.setProperty("failed", failed)
+            self.status_label.setStyleSheet(f"color: {ERROR_TEXT}; font-weight: 700;"
+                                            if failed else "")
+        self.status_label.setText(text)
         self.status_changed.emit(text)
 
     def status_text(self) -> str:
