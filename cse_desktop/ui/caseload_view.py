@@ -10,7 +10,6 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     QTimer,
     Signal,
@@ -39,7 +38,6 @@ from .a11y import named
 from .workers import TaskRunner
 
 SEARCH_DELAY_MS = 300
-SORT_ROLE = Qt.ItemDataRole.UserRole
 CHILD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 RISK_CHOICES: tuple[tuple[str, set[RiskLevel] | None], ...] = (
@@ -78,12 +76,14 @@ def _stamp(moment: datetime | None) -> float:
 
 
 class CaseloadModel(QAbstractTableModel):
-    """ChildRow objects as table rows; UserRole gives a sort key for each cell."""
+    """ChildRow objects as table rows, sorted here in Python (one key per row: quick for
+    thousands of children, unlike a proxy asking for every cell many times)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._rows: list[ChildRow] = []
         self._now = utc_now()
+        self._sort = (Column.NAME, Qt.SortOrder.AscendingOrder)
 
     @property
     def rows(self) -> list[ChildRow]:
@@ -91,9 +91,22 @@ class CaseloadModel(QAbstractTableModel):
 
     def set_rows(self, rows: list[ChildRow]) -> None:
         self.beginResetModel()
-        self._rows = list(rows)
+        self._rows = self._sorted(list(rows))
         self._now = utc_now()
         self.endResetModel()
+
+    def _sorted(self, rows: list[ChildRow]) -> list[ChildRow]:
+        column, order = self._sort
+        rows.sort(key=lambda r: r.name.casefold())  # ties keep alphabetical order
+        rows.sort(key=lambda r: self._sort_key(r, column),
+                  reverse=order == Qt.SortOrder.DescendingOrder)
+        return rows
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort = (Column(column), order)
+        self.layoutAboutToBeChanged.emit()
+        self._rows = self._sorted(self._rows)
+        self.layoutChanged.emit()
 
     def clear(self) -> None:
         self.set_rows([])
@@ -121,8 +134,6 @@ class CaseloadModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             text = self._text(row, column)
             return f"{HEADERS[column]}: {text or 'none'}"
-        if role == SORT_ROLE:
-            return self._sort_key(row, column)
         if role == CHILD_ID_ROLE:
             return row.child_id
         tint = self._tint(row, column)
@@ -204,9 +215,6 @@ class CaseloadView(QWidget):
         self._runner = runner
         self._session: Session | None = None
         self.model = CaseloadModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
 
         self.search = named(QLineEdit(), "Search the caseload",
                             "Search names, references and everything written in records")
@@ -241,7 +249,7 @@ class CaseloadView(QWidget):
 
         self.table = named(QTableView(), "Children on your caseload",
                            "Press Enter to open the selected child")
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -299,14 +307,13 @@ class CaseloadView(QWidget):
     # -- data ----------------------------------------------------------------------------------
 
     def set_session(self, session: Session | None) -> None:
+        """Use this session from now on (``refresh()`` loads); None forgets every row."""
         self._session = session
         if session is None:
             self._search_timer.stop()
             self.search.clear()
             self.model.clear()
             self.status.setText("")
-            return
-        self.refresh()
 
     def current_filter(self) -> CaseloadFilter:
         levels = self.risk.currentData()
@@ -338,8 +345,6 @@ class CaseloadView(QWidget):
     def _show_rows(self, rows: list[ChildRow]) -> None:
         selected = self.selected_child_id()
         self.model.set_rows(rows)
-        self.proxy.sort(self.table.horizontalHeader().sortIndicatorSection(),
-                        self.table.horizontalHeader().sortIndicatorOrder())
         filtered = self.is_filtered()
         text = counts_text(rows, filtered)
         self.status.setText("Filtered: " + text if filtered else "")
@@ -359,8 +364,8 @@ class CaseloadView(QWidget):
         return indexes[0].data(CHILD_ID_ROLE) if indexes else None
 
     def select_child(self, child_id: str) -> bool:
-        for row in range(self.proxy.rowCount()):
-            if self.proxy.index(row, 0).data(CHILD_ID_ROLE) == child_id:
+        for row in range(self.model.rowCount()):
+            if self.model.index(row, 0).data(CHILD_ID_ROLE) == child_id:
                 self.table.selectRow(row)
                 return True
         return False

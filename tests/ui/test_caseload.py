@@ -49,8 +49,8 @@ def seed(session) -> dict[str, str]:
 
 
 def names(window) -> list[str]:
-    proxy = window.caseload.proxy
-    return [proxy.index(row, Column.NAME).data() for row in range(proxy.rowCount())]
+    model = window.caseload.model
+    return [model.index(row, Column.NAME).data() for row in range(model.rowCount())]
 
 
 def opened(qtbot, make_window, existing_store):
@@ -66,7 +66,7 @@ def opened(qtbot, make_window, existing_store):
 def test_rows_risk_rhi_drafts_and_counts(qtbot, make_window, existing_store):
     window, _ids = opened(qtbot, make_window, existing_store)
     assert names(window) == ["Amy Zephyr", "Ben Young", "Cal Xander"]
-    model = window.caseload.proxy
+    model = window.caseload.model
     assert model.index(0, Column.RISK).data() == "High risk"
     assert model.index(1, Column.RISK).data() == "Low risk"
     assert model.index(2, Column.RISK).data() == "Not assessed"
