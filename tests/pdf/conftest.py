@@ -7,13 +7,9 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the dialog tests need no display
 
 import datetime as dt
-import io
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-import pypdf
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -86,23 +82,3 @@ def ca_identity() -> tuple[SigningIdentity, bytes]:
     identity = SigningIdentity(private_key_pem(key),
                                cert.public_bytes(serialization.Encoding.PEM), (ca_pem,), False)
     return identity, ca_pem
-
-
-def page_texts(pdf: bytes) -> list[str]:
-    """Text of each page, in drawing order (a table cell's lines stay together)."""
-    return [page.extract_text() or "" for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
-
-
-def flat(text: str) -> str:
-    """Whitespace collapsed, so wrapped lines compare equal to the answer typed."""
-    return " ".join(text.split())
-
-
-def pdfsig(pdf: bytes, tmp_path: Path) -> str:
-    tool = shutil.which("pdfsig")
-    if tool is None:
-        pytest.skip("pdfsig (Debian poppler-utils) is not installed; .ci/run installs it")
-    path = tmp_path / "checked.pdf"
-    path.write_bytes(pdf)
-    run = subprocess.run([tool, str(path)], capture_output=True, text=True, timeout=60)
-    return run.stdout + run.stderr

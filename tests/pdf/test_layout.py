@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import page_texts
+from pdf_helpers import page_texts
 from pdf_synthetic import LONG_STORY, Casework, _record, add_chronology
 
 from cse_desktop.services import documents

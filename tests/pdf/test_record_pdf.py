@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pdfplumber
 import pytest
-from conftest import flat, page_texts
+from pdf_helpers import flat, page_texts
 from pdf_synthetic import LONG_STORY, Casework, _record
 
 from cse_desktop.forms import FORMS_DIR, Field, FormLibrary, is_empty, visible_fields

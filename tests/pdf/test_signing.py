@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import pdfsig
+from pdf_helpers import pdfsig
 from pdf_synthetic import Casework
 
 from cse_desktop.pdf import cli

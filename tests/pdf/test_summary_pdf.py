@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import flat, page_texts
+from pdf_helpers import flat, page_texts
 from pdf_synthetic import Casework, _record, add_chronology
 
 from cse_desktop.pdf import chart
