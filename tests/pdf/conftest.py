@@ -8,6 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the dialog tests need n
 
 import datetime as dt
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ def library() -> FormLibrary:
 
 
 @pytest.fixture
-def work(tmp_path: Path, library: FormLibrary) -> pdf_synthetic.Casework:
+def work(tmp_path: Path, library: FormLibrary) -> Iterator[pdf_synthetic.Casework]:
     built = pdf_synthetic.build(tmp_path / "records", library)
     yield built
     built.store.close()
