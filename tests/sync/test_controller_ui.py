@@ -1,0 +1,168 @@
+"""The Qt side: SyncController on a worker thread and the sync widgets, against a real
+server, driven from the keyboard where a practitioner would."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from cse_desktop.crypto.keyfile import KdfParams
+from cse_desktop.records import RecordType
+from cse_desktop.server import admin
+from cse_desktop.store import Store
+from cse_desktop.sync.client import actor_for
+from cse_desktop.sync.controller import SyncController, SyncState
+from cse_desktop.ui.a11y import unnamed_controls
+from cse_desktop.ui.sync_widgets import (
+    ConflictReviewDialog,
+    EnrolmentDialog,
+    SyncIndicator,
+    SyncSettingsPage,
+)
+from tests.server.harness import PASSPHRASE, Service, enrol_device, make_record
+
+
+@pytest.fixture
+def controller(shared_service: Service, tmp_path: Path, qtbot) -> SyncController:  # type: ignore[no-untyped-def]
+    store = Store.create(tmp_path / "dev", PASSPHRASE, kdf=KdfParams.fast_for_tests())
+    ctl = SyncController(store, verify=str(shared_service.ca_path),
+                         client_options={"retries": 1, "backoff": 0.01})
+    yield ctl
+    ctl.stop()
+    if store.is_open:
+        store.lock()
+
+
+def test_enrol_from_the_dialog_then_sync_from_the_indicator(
+        shared_service: Service, controller: SyncController, qtbot) -> None:  # type: ignore[no-untyped-def]
+    shared_service.user("qtuser", name="Quinn Testington")
+    code = shared_service.code("qtuser")
+    indicator = SyncIndicator(controller)
+    qtbot.addWidget(indicator)
+    assert "Not connected" in indicator.label.text()
+    assert not indicator.sync_button.isEnabled()
+
+    dialog = EnrolmentDialog(controller)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert unnamed_controls(dialog) == []
+    qtbot.keyClicks(dialog.address, shared_service.base_url)
+    qtbot.keyClicks(dialog.code, code)
+    qtbot.keyClicks(dialog.ca_file, str(shared_service.ca_path))
+    with qtbot.waitSignal(controller.enrolment_finished, timeout=15000) as finished:
+        qtbot.keyClick(dialog.code, Qt.Key.Key_Return)
+    assert finished.args[0] is True, finished.args
+    assert "Quinn Testington" in finished.args[1]
+    assert controller.is_enrolled and controller.service_address == shared_service.base_url
+
+    store = controller.store
+    actor = actor_for(store)
+    store.add(make_record(RecordType.CHILD, {"name": "Test Child India"}, actor), actor)
+    with qtbot.waitSignal(controller.synced, timeout=15000):
+        qtbot.mouseClick(indicator.sync_button, Qt.MouseButton.LeftButton)
+    assert controller.status.state is SyncState.SYNCED
+    assert indicator.label.text().startswith("Synced at")
+    assert store.pending_count() == 0
+
+
+def test_wrong_code_is_explained(shared_service: Service, controller: SyncController,
+                                 qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = EnrolmentDialog(controller)
+    qtbot.addWidget(dialog)
+    dialog.address.setText(shared_service.base_url)
+    dialog.code.setText("AAAA-BBBB-CCCC-DDDD")
+    dialog.ca_file.setText(str(shared_service.ca_path))
+    with qtbot.waitSignal(controller.enrolment_finished, timeout=15000) as finished:
+        dialog.connect_button.click()
+    assert finished.args[0] is False
+    assert "not valid" in dialog.message.text()
+
+
+def test_offline_is_shown_and_nothing_is_lost(controller: SyncController, qtbot,  # type: ignore[no-untyped-def]
+                                              shared_service: Service) -> None:
+    shared_service.user("offuser")
+    code = shared_service.code("offuser")
+    with qtbot.waitSignal(controller.enrolment_finished, timeout=15000):
+        controller.enrol(shared_service.base_url, code, "Laptop", str(shared_service.ca_path))
+    controller.set_service_address("https://127.0.0.1:9")  # nothing listens there
+    actor = actor_for(controller.store)
+    controller.store.add(make_record(RecordType.CHILD, {"name": "Test Child Juliet"}, actor),
+                         actor)
+    with qtbot.waitSignal(controller.offline, timeout=15000):
+        controller.sync_now()
+    assert controller.status.state is SyncState.OFFLINE
+    assert "saved on this computer" in controller.status.text
+    assert controller.store.pending_count() == 1
+
+
+def test_conflict_review_dialog_shows_both_sides_and_applies_the_choice(
+        shared_service: Service, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+    shared_service.user("reviewer", name="Rowan Reviewtest")
+    a = enrol_device(shared_service, "reviewer", tmp_path / "a")
+    b = enrol_device(shared_service, "reviewer", tmp_path / "b")
+    child = a.child("Test Child Kilo")
+    note = a.add(RecordType.CASE_NOTE, {"summary": "First words.", "location": "Park"},
+                 child.id)
+    a.sync()
+    b.sync()
+    a.store.update(note.id, {"summary": "Laptop A words.", "location": "Park"}, a.actor)
+    b.store.update(note.id, {"summary": "Laptop B words.", "location": "Park"}, b.actor)
+    a.sync()
+    b.client.close()
+    ctl = SyncController(b.store, verify=str(shared_service.ca_path))
+    with qtbot.waitSignal(ctl.conflicts, timeout=15000) as counted:
+        ctl.sync_now()
+    assert counted.args == [1]
+    indicator = SyncIndicator(ctl)
+    qtbot.addWidget(indicator)
+    assert not indicator.review_button.isHidden() and "1" in indicator.review_button.text()
+
+    dialog = ConflictReviewDialog(ctl)
+    qtbot.addWidget(dialog)
+    assert unnamed_controls(dialog) == []
+    panel = dialog.panel
+    assert panel is not None
+    texts = {b.text() for g in panel.groups.values() for b in g.buttons()}
+    assert texts == {"Laptop A words.", "Laptop B words."}
+    assert "Rowan Reviewtest" in " ".join(
+        w.text() for w in panel.findChildren(type(dialog.empty)))
+    panel.groups["summary"].button(1).setChecked(True)  # the service's version
+    with qtbot.waitSignal(ctl.synced, timeout=15000):
+        qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    assert dialog.list.count() == 0
+    assert b.store.get(note.id).data["summary"] == "Laptop A words."
+    assert ctl.status.conflicts == 0
+    a.close()
+    b.store.lock()
+
+
+def test_settings_page_and_revocation(shared_service: Service, controller: SyncController,
+                                      qtbot) -> None:  # type: ignore[no-untyped-def]
+    shared_service.user("settingsuser", name="Sasha Settingstest")
+    page = SyncSettingsPage(controller)
+    qtbot.addWidget(page)
+    assert unnamed_controls(page) == []
+    assert "Not connected" in page.enrolment.text()
+    with qtbot.waitSignal(controller.enrolment_finished, timeout=15000):
+        controller.enrol(shared_service.base_url, shared_service.code("settingsuser"),
+                         "Laptop", str(shared_service.ca_path))
+    page.refresh()
+    assert "Sasha Settingstest" in page.enrolment.text()
+    page.interval.setValue(15)
+    assert controller.interval_minutes == 15
+
+    device_id = controller.store.get_meta("enrolment")["device_id"]
+    admin.revoke_device(shared_service.engine, device_id, "left the team")
+    data_dir = controller.store.data_dir
+    with qtbot.waitSignal(controller.revoked, timeout=15000) as revoked:
+        controller.sync_now()
+    assert "left the team" in revoked.args[0]
+    assert controller.status.state is SyncState.REVOKED
+    assert not Store.exists(data_dir)
