@@ -34,6 +34,7 @@ from .child_view import ChildView
 from .form_windows import FormWindows, forms_module
 from .locking import DEFAULT_IDLE_MINUTES, IdleWatcher, OpenForm, WorkspaceSnapshot
 from .record_dialogs import ChildDialog, EpisodeDialog, record_dialogs_available
+from .sync_hookup import SyncHookup
 from .unlock import FirstRunPage, UnlockPage
 from .workers import TaskRunner
 
@@ -117,13 +118,18 @@ class AppWindow(QMainWindow):
         self.caseload.counts_changed.connect(self.counts.setText)
 
         self._build_actions()
+        measures = optional_module("cse_desktop.ui.measures_view")
+        if measures is not None:
+            measures.install(self)  # Team > Performance measures… (team leads)
         self._wire_views()
         self.idle = IdleWatcher(options.idle_minutes * 60, self)
         self.idle.idle.connect(lambda: self.lock("Locked after "
                                                  f"{self._idle_words()} without activity."))
         self.idle.suspended.connect(lambda: self.lock("Locked because the computer went to "
                                                       "sleep."))
-        self._sync_widgets = self._embed_sync_status()
+        self.sync = SyncHookup(self)
+        self.sync.synced.connect(self.refresh)
+        self.sync.revoked.connect(self._revoked)
         self._update_actions()
 
     # -- building ------------------------------------------------------------------------------
@@ -167,11 +173,13 @@ class AppWindow(QMainWindow):
         self.verify_action = self._action("&Verify a signed PDF…", self.verify_pdf,
                                           tip="Check that a signed PDF has not been changed")
         self.passphrase_action = self._action("Change &passphrase…", self.change_passphrase)
+        self.sync_action = self._action("&Sync settings…", lambda: self.sync.open_settings(),
+                                        tip="Connect to the central service and sync")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1")
 
         file_menu = self.menuBar().addMenu("&File")
-        for action in (self.verify_action, self.passphrase_action):
+        for action in (self.verify_action, self.passphrase_action, self.sync_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
@@ -211,18 +219,6 @@ class AppWindow(QMainWindow):
         self.child.new_note.connect(self.new_note)
         self.child.print_summary.connect(self.print_summary)
 
-    def _embed_sync_status(self) -> Any | None:
-        module = optional_module("cse_desktop.ui.sync_widgets")
-        factory = getattr(module, "SyncStatusIndicator", None) if module else None
-        if factory is None:
-            return None
-        try:
-            indicator = factory(parent=self)
-        except TypeError:
-            return None
-        self.statusBar().addPermanentWidget(indicator)
-        return indicator
-
     # -- state ---------------------------------------------------------------------------------
 
     @property
@@ -240,6 +236,7 @@ class AppWindow(QMainWindow):
         dialogs = record_dialogs_available()
         for action in (self.lock_action, self.caseload_action, self.passphrase_action):
             action.setEnabled(unlocked)
+        self.sync_action.setEnabled(unlocked and self.sync.available())
         self.add_child_action.setEnabled(unlocked and dialogs)
         self.edit_child_action.setEnabled(unlocked and dialogs)
         self.episode_action.setEnabled(unlocked and dialogs)
@@ -280,6 +277,7 @@ class AppWindow(QMainWindow):
             self.show_caseload()
         self.forms.reopen(snapshot.forms)
         self._update_actions()
+        self.sync.start(session)
         self.idle.start()
 
     def lock(self, message: str = "") -> None:
@@ -291,19 +289,45 @@ class AppWindow(QMainWindow):
         on_child = self.workspace.currentWidget() is self.child
         self.snapshot = WorkspaceSnapshot(child_id=self.child.child_id if on_child else None,
                                           forms=self.forms.close_all() + kept_notes)
+        self._forget_session().lock()
+        self.unlock_page.reset(message)
+        self.pages.setCurrentWidget(self.unlock_page)
+        self._update_actions()
+        self.unlock_page.passphrase.setFocus()
+
+    def _forget_session(self) -> sessions.Session:
+        """Clear every view and stop background work; returns the session to close."""
+        assert self.session is not None
+        self.sync.stop()
         self.runner.cancel_all()
         self.caseload.set_session(None)
         self.child.set_session(None)
         self.child.child_id = None
         self.forms.set_session(None)
         session, self.session = self.session, None
-        session.lock()
         self.counts.setText("")
         self.who.setText("")
-        self.unlock_page.reset(message)
-        self.pages.setCurrentWidget(self.unlock_page)
+        return session
+
+    def _revoked(self, message: str) -> None:
+        """The service withdrew this computer and its records were wiped: start again."""
+        if self.session is None:
+            return
+        self.idle.stop()
+        self._close_dialogs()
+        for window in self.forms.windows.values():
+            window.confirm_close = False
+        self.forms.close_all()
+        self.snapshot = WorkspaceSnapshot()
+        self._forget_session().lock()  # already closed by the wipe; make sure of it
+        QMessageBox.information(self, "This computer was disconnected", message)
+        page = FirstRunPage(self.options.data_dir, self.runner, kdf=self.options.kdf,
+                            demo=self.options.demo)
+        page.created.connect(self._opened)
+        self.first_run_page = page
+        self.pages.addWidget(page)
+        self.pages.setCurrentWidget(page)
         self._update_actions()
-        self.unlock_page.passphrase.setFocus()
 
     def _close_dialogs(self) -> list[OpenForm]:
         """Close every dialog without questions.  A quick note being typed is saved as a draft
@@ -492,9 +516,8 @@ class AppWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.session is not None:
             self.forms.close_all()
-            self.runner.cancel_all()
+            session = self._forget_session()
             self.runner.wait(5000)
-            self.session.lock()
-            self.session = None
+            session.lock()
         self.idle.stop()
         super().closeEvent(event)
