@@ -330,3 +330,41 @@ def test_lock_snapshot_and_reopen_after_unlock(qtbot: Any, tmp_path: Any, sessio
             item.shutdown()
     finally:
         new_session.lock()
+
+
+def test_ctrl_enter_signs_even_from_a_text_box(qtbot: Any, casework: Casework, rhi: Record,
+                                               monkeypatch: Any) -> None:
+    window = FormWindow(casework, rhi, autosave_ms=60_000)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    asked: list[bool] = []
+    monkeypatch.setattr(window.view, "request_sign", lambda: asked.append(True))
+    box = window.view.editors["who_with"].focus_target()
+    box.setFocus()
+    qtbot.keyClicks(box, "Two older boys")
+    qtbot.keyClick(box, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert asked == [True]
+    assert window.view.answers()["who_with"] == "Two older boys"  # no new line typed
+    window.view.shutdown()
+
+
+def test_every_control_has_a_name_for_screen_readers(make_view: Any, rhi: Record,
+                                                     checklist: Record) -> None:
+    from PySide6.QtGui import QAccessible
+
+    for record in (rhi, checklist):
+        view = make_view(record)
+        view.editors["actions"].add_row()
+        unnamed = []
+        for widget in view.findChildren(QWidget):
+            if not widget.isVisible() or not widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                continue
+            if widget.objectName() == "qt_spinbox_lineedit":
+                continue  # inside a date editor, which has the name
+            interface = QAccessible.queryAccessibleInterface(widget)
+            name = interface.text(QAccessible.Text.Name) if interface else ""
+            if not (widget.accessibleName() or name):
+                unnamed.append(f"{type(widget).__name__} {widget.objectName()}")
+        assert unnamed == [], unnamed

@@ -146,6 +146,7 @@ class FormView(QWidget):
         body.addWidget(self.navigator)
 
         self.scroll = QScrollArea()
+        self.scroll.setAccessibleName(f"{self.definition.title}: questions")
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
