@@ -12,7 +12,7 @@ from typing import Any
 from ..forms import RiskLevel, RiskResult, parse_datetime, rhi_deadline, score_checklist
 from ..records import Record, RecordState, RecordType, utc_now
 from .indexing import child_display_name
-from .session import Session
+from .session import Workspace
 
 
 class RhiState(StrEnum):
@@ -181,7 +181,7 @@ def actions_of(records: Iterable[Record]) -> list[OpenAction]:
 class Caseload:
     """Read models for the caseload list and the child view."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Workspace) -> None:
         self.session = session
         self.store = session.store
         self.library = session.library

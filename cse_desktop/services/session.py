@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..crypto.identity import SigningIdentity, create_local_identity
 from ..crypto.keyfile import KdfParams, KeyFile, TooManyAttempts, WrongPassphrase
@@ -20,6 +20,14 @@ from .indexing import make_indexer
 
 DEFAULT_ORGANISATION = {"name": "Safeguarding Partnership (demo)", "logo_path": None}
 MIN_PASSPHRASE_LENGTH = 10
+
+
+class Workspace(Protocol):
+    """What read models need: the open store, the form library and who is looking."""
+
+    store: Store
+    library: FormLibrary
+    actor: Actor
 
 
 @dataclass
