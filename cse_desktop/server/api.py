@@ -19,6 +19,7 @@ from .db import is_sqlite
 from .devices import authenticate, enrol, user_info
 from .errors import ApiError
 from .identity import Caller
+from .measures import router as measures_router
 from .migrate import current_revision
 from .pull import get_record, pull
 from .push import apply_push
@@ -136,6 +137,7 @@ def create_app(settings: ServerSettings, engine: Engine,
         """One record in the wire format.  403 when it is not the caller's, or unknown."""
         return get_record(engine, who, record_id)
 
+    app.include_router(measures_router)
     return app
 
 

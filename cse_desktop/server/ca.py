@@ -30,6 +30,11 @@ class CsrError(ValueError):
     """The certificate signing request could not be used."""
 
 
+def _cap(text: str) -> str:
+    """X.509 name parts are at most 64 characters."""
+    return (text.strip() or "-")[:64]
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -68,8 +73,8 @@ class CertificateAuthority:
             return cls(key, x509.load_pem_x509_certificate(cert_path.read_bytes()))
         key = ec.generate_private_key(ec.SECP384R1())
         name = x509.Name([
-            x509.NameAttribute(NameOID.COMMON_NAME, f"{organisation} certificate authority"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+            x509.NameAttribute(NameOID.COMMON_NAME, "cse-desktop service certificate authority"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, _cap(organisation)),
         ])
         now = _now()
         cert = (
@@ -120,10 +125,10 @@ class CertificateAuthority:
         if not isinstance(public_key, ec.EllipticCurvePublicKey):
             raise CsrError("The certificate request must use an elliptic-curve key.")
         subject = x509.Name([
-            x509.NameAttribute(NameOID.COMMON_NAME, name),
-            x509.NameAttribute(NameOID.TITLE, role),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
-            x509.NameAttribute(NameOID.USER_ID, user_id),
+            x509.NameAttribute(NameOID.COMMON_NAME, _cap(name)),
+            x509.NameAttribute(NameOID.TITLE, _cap(role)),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, _cap(organisation)),
+            x509.NameAttribute(NameOID.USER_ID, _cap(user_id)),
         ])
         return (
             self._builder(subject, public_key, days)

@@ -56,7 +56,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"cse-server listening on {scheme}://{args.host}:{args.port} "
           f"(data in {settings.data_dir})", flush=True)
     uvicorn.run(create_app(settings, engine, ca), host=args.host, port=args.port,
-                log_level=args.log_level, access_log=args.log_level == "debug", **ssl)
+                log_level=args.log_level, access_log=args.log_level == "debug",
+                timeout_graceful_shutdown=5, **ssl)
     return 0
 
 
