@@ -68,7 +68,18 @@ def main() -> int:
     prepare_high_dpi()
     app = QApplication(sys.argv[:1])
     apply_theme(app)
-    data = Path(tempfile.mkdtemp(prefix="cse-screens-")) / "demo"
+    folder = Path(tempfile.mkdtemp(prefix="cse-screens-"))
+    first = AppWindow(AppOptions(data_dir=folder / "new"))
+    first.resize(1366, 740)
+    first.show()
+    page = first.first_run_page
+    assert page is not None
+    page.name.setText("Sam Example")
+    page.passphrase.setText("blue kettle on a windy hill")
+    save(first, "00-first-run")
+    first.close()
+
+    data = folder / "demo"
     print("preparing demo store…")
     prepare_demo_store(data)
     window = AppWindow(AppOptions(data_dir=data, demo=True, unlock_hint=demo_unlock_hint()))
@@ -82,6 +93,7 @@ def main() -> int:
     wait_until(lambda: window.is_unlocked)
     wait_until(lambda: not window.runner.busy and window.caseload.model.rowCount() > 0)
     save(window, "02-caseload")
+    shoot_dialog(window, window.add_child, "02b-add-child")
 
     rows = window.caseload.model.rows
     child = next((r for r in rows if r.rhi_state is RhiState.DUE), rows[0])
@@ -108,7 +120,8 @@ def main() -> int:
         shoot_dialog(window, lambda: window.new_note(child.child_id), "06-quick-note")
     else:
         print("the form widgets are not installed yet: no form screenshots")
-    window.lock()
+    window.lock("Locked after 5 minutes without activity.")
+    save(window, "07-locked")
     window.close()
     return 0
 

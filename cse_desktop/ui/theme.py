@@ -59,7 +59,6 @@ def qcolor(hex_colour: str) -> QColor:
 STYLESHEET = """
 QWidget { font-size: %(pt)dpt; }
 QPushButton, QToolButton { padding: 5px 12px; }
-QPushButton:default { font-weight: 600; }
 QLineEdit, QComboBox, QSpinBox, QDateTimeEdit, QPlainTextEdit { padding: 4px 6px; }
 QTableView, QTreeView, QListView { gridline-color: #D5D8DC; }
 QHeaderView::section { padding: 6px 8px; font-weight: 600; }

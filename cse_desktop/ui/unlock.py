@@ -154,10 +154,17 @@ class FirstRunPage(QWidget):
         text = self.passphrase.text()
         score, hint = sessions.passphrase_feedback(text)
         self.strength.setValue(score)
-        self.strength.setFormat(STRENGTH_WORDS[score] if text else "")
-        self.hint.setText(hint if text else
-                          f"Use at least {sessions.MIN_PASSPHRASE_LENGTH} characters.")
-        self.strength.setAccessibleDescription(hint)
+        word = STRENGTH_WORDS[score] if text else ""
+        self.strength.setFormat(word)
+        if not text:
+            hint = f"Use at least {sessions.MIN_PASSPHRASE_LENGTH} characters."
+        elif hint.rstrip(".") == word:
+            hint = ""  # the bar already says it
+        self.strength.setAccessibleDescription(" ".join(p for p in (word, hint) if p))
+        if score and self.confirm.text() and self.confirm.text() != text:
+            hint = "The two passphrases are not the same yet."
+        self.hint.setText(hint)
+        self.hint.setVisible(bool(hint))
         self.message.setText("")
         self.create_button.setEnabled(not self._problem())
 
