@@ -39,6 +39,12 @@ def draw_demo_signature(dialog: SignDialog) -> None:
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv)
+    try:
+        from cse_desktop.ui.theme import apply_theme
+
+        apply_theme(app)  # as the app looks
+    except ImportError:
+        pass
     session = first_run(Path(tempfile.mkdtemp()) / "store", "passphrase-123",
                         name="Sam Okafor", role=Role.OUTREACH_WORKER,
                         kdf=KdfParams.fast_for_tests())

@@ -57,7 +57,7 @@ from .risk_panel import RiskPanel
 from .section_navigator import SectionNavigator
 from .signed_banner import AddendaPanel, SignedBanner
 from .style import ERROR_TEXT, FORM_STYLE
-from .timefmt import clock, day_and_time, now_utc
+from .timefmt import clock, day_and_time, now_utc, to_local
 
 DEFAULT_AUTOSAVE_MS = 3000
 MAX_FIELD_WIDTH = 820  # long lines are hard to read and to scan
@@ -215,6 +215,8 @@ class FormView(QWidget):
             "Save your answers over the version that was changed somewhere else.")
         self.keep_mine_button.clicked.connect(self.keep_what_i_typed)
         self.keep_mine_button.hide()
+        self.status_label.setAlignment(Qt.AlignmentFlag.AlignRight
+                                       | Qt.AlignmentFlag.AlignVCenter)
         status_row.addWidget(self.status_label, 1)
         status_row.addWidget(self.keep_mine_button)
         footer.addWidget(self.status_bar)
@@ -361,7 +363,11 @@ class FormView(QWidget):
     def _initial_status(self) -> str:
         if self._read_only:
             return ""
-        return f"Draft last saved {day_and_time(self.record.updated_at, now=self._now())}"
+        saved = self.record.updated_at
+        now = self._now()
+        if to_local(saved).date() == to_local(now).date():
+            return f"Last saved {to_local(saved):%H:%M}"
+        return f"Last saved {day_and_time(saved, now=now)}"
 
     def _set_status(self, text: str) -> None:
         if text == self.status_label.text():
@@ -491,8 +497,9 @@ class FormView(QWidget):
         self.scroll.verticalScrollBar().setValue(max(0, widget.y() - 6))
 
     def current_section(self) -> str:
-        """The section at the top of the visible part of the form."""
-        top = self.scroll.verticalScrollBar().value()
+        """The section at the top of the visible part of the form (a section whose title is
+        in the top fifth counts as there)."""
+        top = self.scroll.verticalScrollBar().value() + self.scroll.viewport().height() // 5
         current = self.definition.sections[0].id
         for section in self.definition.sections:
             box = self.section_boxes[section.id]

@@ -92,8 +92,7 @@ class FormWindow(QWidget):
         self.close_button.clicked.connect(self.close)
         self.hint = QLabel()
         buttons.addWidget(self.hint)
-        buttons.addStretch(1)
-        buttons.addWidget(self.view.status_bar)  # "Saved 14:05:12" beside the buttons
+        buttons.addWidget(self.view.status_bar, 1)  # "Saved 14:05:12" beside the buttons
         buttons.addSpacing(12)
         for button in (self.save_button, self.sign_button, self.print_button,
                        self.close_button):

@@ -24,9 +24,9 @@ class SectionNavigator(QListWidget):
         self.setAccessibleDescription(
             "Choose a section to go to it. Press Enter to move into its first question."
         )
-        self.setFixedWidth(200)
+        self.setFixedWidth(210)
         self.setWordWrap(True)
-        self.setSpacing(1)
+        self.setSpacing(4)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setTextElideMode(Qt.TextElideMode.ElideNone)
         self._titles: dict[str, str] = {}

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from cse_desktop.records import Record
 
-from .style import GREY, banner_css
+from .style import GREEN, banner_css
 from .timefmt import long_date_time
 
 
@@ -47,7 +47,7 @@ class SignedBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("signedBanner")
-        self.setStyleSheet(f"QFrame#signedBanner {{ {banner_css(GREY)} }}")
+        self.setStyleSheet(f"QFrame#signedBanner {{ {banner_css(GREEN)} }}")
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 6, 10, 6)
         self.text = _selectable("")

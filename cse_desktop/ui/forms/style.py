@@ -11,7 +11,7 @@ from cse_desktop.forms import RiskLevel
 ERROR_TEXT = "#A4001D"
 # (background, text) pairs
 AMBER = ("#FFE08A", "#3D2B00")
-RED = ("#B3261E", "#FFFFFF")
+RED = ("#F9D6D5", "#7A0C0C")
 GREEN = ("#DDF0DE", "#0D3B12")
 GREY = ("#E7E9EC", "#1E2328")
 BLUE = ("#DCEBFA", "#0B2E52")
@@ -19,9 +19,22 @@ BLUE = ("#DCEBFA", "#0B2E52")
 LEVEL_COLOURS: dict[RiskLevel, tuple[str, str]] = {
     RiskLevel.NO_APPARENT: GREEN,
     RiskLevel.LOW: ("#FFF3B0", "#3D3000"),
-    RiskLevel.MEDIUM: ("#FFB870", "#3A1C00"),
+    RiskLevel.MEDIUM: ("#FDE3C3", "#6B3500"),
     RiskLevel.HIGH: RED,
 }
+
+try:  # the app's own tints, so a level or a deadline looks the same on every screen
+    from cse_desktop.ui import theme
+
+    def _pair(tint: theme.Tint) -> tuple[str, str]:
+        return (tint.background, tint.text)
+
+    AMBER, RED, GREEN, BLUE = (_pair(theme.DUE), _pair(theme.OVERDUE), _pair(theme.SIGNED),
+                               _pair(theme.DRAFT))
+    GREY = _pair(theme.RISK_TINTS[None])
+    LEVEL_COLOURS = {level: _pair(theme.risk_tint(level)) for level in RiskLevel}
+except (ImportError, AttributeError, KeyError):  # pragma: no cover - theme not installed
+    pass
 
 
 def banner_css(colours: tuple[str, str]) -> str:
@@ -34,7 +47,6 @@ def banner_css(colours: tuple[str, str]) -> str:
 FORM_STYLE = f"""
 QLabel#fieldLabel {{ font-weight: 600; }}
 QLabel#fieldHelp {{ color: #454A50; }}
-QListWidget#sectionNavigator::item {{ padding: 5px 6px; }}
 QLabel#fieldError {{ color: {ERROR_TEXT}; font-weight: 600; }}
 QLabel#emptyAnswer {{ font-style: italic; }}
 QLabel#sectionDescription {{ margin-bottom: 4px; }}
