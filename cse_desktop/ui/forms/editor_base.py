@@ -139,6 +139,8 @@ class FieldEditor(QWidget):
         self._read_only = read_only
         self.input.setVisible(not read_only)
         self.read_only_view.setVisible(read_only)
+        # A signed record reads like a document: questions and answers, no instructions.
+        self.help.setVisible(bool(self.field.help) and not self.compact and not read_only)
         self._apply_read_only(read_only)
         if read_only:
             self._refresh_read_only_view()

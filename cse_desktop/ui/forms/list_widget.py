@@ -127,8 +127,7 @@ class ListEditor(FieldEditor):
         self._rows_box = QVBoxLayout()
         self._rows_box.setSpacing(6)
         outer.addLayout(self._rows_box)
-        self._none = QLabel(f"No {singular(self.field.label)}s yet."
-                            if singular(self.field.label) != "entry" else "Nothing added yet.")
+        self._none = QLabel(self._none_text(False))
         outer.addWidget(self._none)
         self._add = QPushButton(f"Add {self._name()}")
         self._add.setAccessibleName(f"Add {self._name()}")
@@ -136,6 +135,11 @@ class ListEditor(FieldEditor):
         self._add.clicked.connect(self.add_row_by_user)
         outer.addWidget(self._add)
         return box
+
+    def _none_text(self, read_only: bool) -> str:
+        name = singular(self.field.label)
+        things = f"{name}s" if name != "entry" else "entries"
+        return f"No {things} recorded." if read_only else f"No {things} yet."
 
     def _name(self) -> str:
         name = singular(self.field.label)
@@ -223,8 +227,8 @@ class ListEditor(FieldEditor):
         for row in self.rows:
             row.set_read_only(read_only)
         self._add.setVisible(not read_only)
-        self.label.setText(self.field.label if read_only else
-                           self.label.text())
+        self.help.setVisible(bool(self.field.help) and not self.compact and not read_only)
+        self._none.setText(self._none_text(read_only))
         self.rows_changed.emit()
 
     def display_text(self) -> str:
