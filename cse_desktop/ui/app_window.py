@@ -25,9 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from ..crypto.keyfile import KdfParams
+from ..records import Record, RecordType
 from ..services import session as sessions
 from ..services.casework import Casework
 from ..services.errors import ServiceError
+from ..store import StoreError
 from . import theme
 from .caseload_view import CaseloadView
 from .child_view import ChildView
@@ -364,13 +366,25 @@ class AppWindow(QMainWindow):
         self.child.back_button.setFocus()
 
     def open_record(self, record_id: str) -> Any | None:
-        if self.session is None:
+        """Forms open in their own window; a child's details or a missing episode (facts
+        kept up to date, never signed) open in their edit dialog."""
+        work = self._casework()
+        if work is None:
             return None
-        try:
+        if record_id in self.forms.windows:
             return self.forms.open(record_id)
-        except ServiceError as exc:
+        try:
+            record = work.open_record(record_id)
+        except (ServiceError, StoreError) as exc:
             self.show_error(exc)
             return None
+        if record.record_type is RecordType.MISSING_EPISODE:
+            self.edit_episode(record)
+            return None
+        if record.record_type is RecordType.CHILD:
+            self.edit_child(record.id)
+            return None
+        return self.forms.open(record_id, record=record)
 
     def _record_changed(self, _record_id: str) -> None:
         if self.session is None:
@@ -410,6 +424,14 @@ class AppWindow(QMainWindow):
         if work is None or not child_id or not record_dialogs_available():
             return
         dialog = EpisodeDialog(work, child_id, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.refresh()
+
+    def edit_episode(self, episode: Record) -> None:
+        work = self._casework()
+        if work is None or not record_dialogs_available():
+            return
+        dialog = EpisodeDialog(work, episode.child_id or "", episode=episode, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.refresh()
 

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QObject, Signal
 from PySide6.QtWidgets import QWidget
 
+from ..records import Record
 from ..services.casework import Casework
 from ..services.session import Session
 from .locking import OpenForm
@@ -52,8 +53,10 @@ class FormWindows(QObject):
     def windows(self) -> dict[str, Any]:
         return dict(self._windows)
 
-    def open(self, record_id: str, position: object = None) -> Any | None:
-        """Show the record's window (raising it if already open)."""
+    def open(self, record_id: str, position: object = None,
+             record: Record | None = None) -> Any | None:
+        """Show the record's window (raising it if already open).  ``record`` saves reading
+        it again when the caller has just opened it."""
         module = forms_module()
         if module is None or self._session is None:
             return None
@@ -61,7 +64,7 @@ class FormWindows(QObject):
         if window is None:
             work = Casework(self._session)
             # No parent: a FormWindow with a parent is embedded rather than a window.
-            window = module.FormWindow(work, work.open_record(record_id))
+            window = module.FormWindow(work, record or work.open_record(record_id))
             self._windows[record_id] = window
             self._connect(record_id, window)
             if isinstance(position, dict):

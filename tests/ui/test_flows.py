@@ -129,3 +129,44 @@ def test_ticking_warning_signs_changes_the_risk_level_live(qtbot, make_window):
     sign_in_dialog(qtbot, form.sign)
     assert form.record.is_signed
     qtbot.waitUntil(lambda: window.child.risk_badge.text() == "Medium risk", timeout=5_000)
+
+
+def test_edit_details_and_an_episode_in_their_dialogs(qtbot, make_window):
+    from cse_desktop.ui.record_dialogs import ChildDialog, EpisodeDialog
+
+    from .flows import editor_of, while_dialog_open
+
+    window = make_window()
+    first_run_through_ui(qtbot, window)
+    add_child_through_dialog(qtbot, window, "Priya", "Dale")
+    record_episode_through_dialog(qtbot, window, returned_hours_ago=100)
+    qtbot.waitUntil(lambda: window.child.overview is not None
+                    and len(window.child.overview.episodes) == 1, timeout=5_000)
+    assert any(label.text().startswith("Interview overdue since")
+               for label in window.child.episodes_box.findChildren(QLabel))
+
+    def rename(dialog):
+        assert isinstance(dialog, ChildDialog)
+        preferred = editor_of(dialog.view.parts, "preferred_name")
+        assert editor_of(dialog.view.parts, "first_name").value() == "Priya"
+        type_into(qtbot, preferred, "Pri")
+        qtbot.mouseClick(button(dialog, "Save details"), Qt.MouseButton.LeftButton)
+
+    while_dialog_open(lambda: qtbot.mouseClick(window.child.edit_button,
+                                               Qt.MouseButton.LeftButton), rename)
+    qtbot.waitUntil(lambda: window.child.title.text() == "Priya Dale (Pri)", timeout=5_000)
+
+    def correct(dialog):
+        assert isinstance(dialog, EpisodeDialog)
+        found = editor_of(dialog.view.parts, "where_found")
+        assert found.value() == "Bus station in Marrowby"
+        found.set_value("Marrowby bus station, stand C")
+        qtbot.mouseClick(button(dialog, "Save episode"), Qt.MouseButton.LeftButton)
+
+    while_dialog_open(lambda: qtbot.mouseClick(
+        button(window.child.episodes_box, "Episode details"), Qt.MouseButton.LeftButton),
+        correct)
+    work = Casework(window.session)
+    episode = window.child.overview.episodes[0].episode
+    assert work.store.get(episode.id).data["where_found"] == "Marrowby bus station, stand C"
+    assert window.forms.windows == {}  # facts are edited in a dialog, not a form window
