@@ -368,3 +368,14 @@ def test_every_control_has_a_name_for_screen_readers(make_view: Any, rhi: Record
             if not (widget.accessibleName() or name):
                 unnamed.append(f"{type(widget).__name__} {widget.objectName()}")
         assert unnamed == [], unnamed
+
+
+def test_a_draft_can_be_shown_read_only_and_edited_again(qtbot: Any, make_view: Any,
+                                                         casework: Casework,
+                                                         rhi: Record) -> None:
+    view = make_view(rhi, read_only=True, autosave_ms=10)
+    assert view.is_read_only() and not view.signed_banner.isVisible()
+    view.set_read_only(False)
+    type_into(qtbot, view.editors["who_with"], "Two older boys")
+    qtbot.waitUntil(lambda: view.status_text().startswith("Saved"), timeout=5000)
+    assert casework.open_record(rhi.id).data["who_with"] == "Two older boys"

@@ -428,10 +428,13 @@ class FormView(QWidget):
     # -- read-only and addenda ----------------------------------------------------------------
 
     def set_read_only(self, read_only: bool) -> None:
+        """Show the answers as text (always for signed records) or as editors again."""
+        if not read_only and self.record.is_signed:
+            read_only = True  # a signed record is never edited
         self._read_only = read_only
+        self._saver.enabled = not read_only
         if read_only:
             self._timer.stop()
-            self._saver.enabled = False
             self.error_summary.hide()
             for editor in self.editors.values():
                 editor.set_error(None)
