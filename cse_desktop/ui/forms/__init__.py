@@ -3,6 +3,19 @@
 Everything is driven by the form definitions; nothing here knows a particular form except
 the 72-hour banner (return home interviews) and the risk panel (scored checklists), which
 appear when a definition has the fields or scoring rule they need.
+
+For the main window:
+
+    window = FormWindow(casework, casework.open_record(record_id))   # autosave_ms=3000
+    window.print_requested.connect(...)      # (record_id) Print… / Ctrl+P
+    window.signed / saved / addendum_added   # (Record)
+    window.closed                            # (record_id), after saving
+    window.flush()                           # save now; False if it could not
+    snapshot = window.lock_snapshot()        # before a lock: saves, stops, remembers place
+    window = FormWindow.reopen(new_casework, snapshot)   # after unlocking
+
+    QuickNoteDialog(casework, child_id, parent=...)  .saved(Record), Ctrl+N
+    FormView(casework, record) is the same form without the buttons, to embed.
 """
 
 from .addendum_dialog import AddendumDialog

@@ -43,7 +43,8 @@ class SmallForm(QWidget):
     def has_input(self) -> bool:
         return bool(self.answers())
 
-    def show_errors(self, errors: list[FieldError]) -> None:
+    def show_errors(self, errors: list[FieldError], *, focus: bool = True) -> None:
+        """Problems under their questions; with ``focus``, the cursor goes to the first."""
         by_field: dict[str, list[str]] = {}
         for error in errors:
             by_field.setdefault(top_field(error.field_id), []).append(error.message)
@@ -51,7 +52,7 @@ class SmallForm(QWidget):
             messages = by_field.get(field_id)
             editor.set_error("\n".join(messages) if messages else None)
         for field_id, editor in self.editors.items():
-            if field_id in by_field:
+            if focus and field_id in by_field:
                 editor.focus_target().setFocus()
                 break
 
