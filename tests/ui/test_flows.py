@@ -170,3 +170,17 @@ def test_edit_details_and_an_episode_in_their_dialogs(qtbot, make_window):
     episode = window.child.overview.episodes[0].episode
     assert work.store.get(episode.id).data["where_found"] == "Marrowby bus station, stand C"
     assert window.forms.windows == {}  # facts are edited in a dialog, not a form window
+
+
+def test_print_case_summary_goes_to_the_pdf_part(qtbot, make_window, monkeypatch):
+    pdf_dialogs = __import__("pytest").importorskip("cse_desktop.ui.pdf_dialogs")
+    asked: list[tuple[object, str]] = []
+    monkeypatch.setattr(pdf_dialogs, "print_case_summary",
+                        lambda session, child_id, parent=None: asked.append((session,
+                                                                             child_id)))
+    window = make_window()
+    first_run_through_ui(qtbot, window)
+    add_child_through_dialog(qtbot, window, "Noor", "Hale")
+    assert window.child.print_button.isEnabled()
+    qtbot.mouseClick(window.child.print_button, Qt.MouseButton.LeftButton)
+    assert asked == [(window.session, window.child.child_id)]
