@@ -154,7 +154,6 @@ class FieldEditor(QWidget):
     def _refresh_read_only_view(self) -> None:
         text = self.display_text()
         self.read_only_view.setText(text)
-        self.read_only_view.setObjectName("emptyAnswer" if text == NOT_ANSWERED else "")
         self.read_only_view.setStyleSheet(
             "font-style: italic;" if text == NOT_ANSWERED else ""
         )
@@ -177,7 +176,8 @@ class FieldEditor(QWidget):
         self._describe_inputs()
 
     def error_text(self) -> str:
-        return self.error.text() if self.error.isVisible() or self.error.text() else ""
+        """The problem shown under the question ("" when there is none)."""
+        return self.error.text()
 
     def focus_target(self) -> QWidget:
         """Where focus goes when the practitioner is sent to this question."""

@@ -25,8 +25,20 @@ from PySide6.QtWidgets import (
 from cse_desktop.forms import Field, is_empty
 
 from .editor_base import FieldEditor
+from .timefmt import long_date
 
 EditorFactory = Callable[..., FieldEditor]
+
+
+def _shown(field: Field, value: Any) -> str:
+    """An item's answer in words (option labels, dates written out)."""
+    if field.options and isinstance(value, str):
+        return field.option_label(value)
+    if field.type == "date" and isinstance(value, str):
+        return long_date(value)
+    if isinstance(value, list):
+        return ", ".join(_shown(field, v) for v in value)
+    return str(value)
 
 
 def singular(label: str) -> str:
@@ -235,7 +247,7 @@ class ListEditor(FieldEditor):
         items = self.value() or []
         lines = []
         for number, item in enumerate(items, start=1):
-            parts = [f"{sub.label}: {item[sub.id]}" for sub in self.field.item_fields
-                     if sub.id in item]
+            parts = [f"{sub.label}: {_shown(sub, item[sub.id])}"
+                     for sub in self.field.item_fields if sub.id in item]
             lines.append(f"{number}. " + "; ".join(parts))
         return "\n".join(lines) if lines else "None"
