@@ -227,6 +227,8 @@ class SyncClient:
                         self.conflicts.refresh_remote(conn, record)
                     elif self.store.has_pending(record.id):
                         continue  # local changes win the race; the next push merges them
+                    elif self._already_have(record):
+                        continue  # our own change coming back, or a re-sent version
                     else:
                         self.store.put_remote(record, conn=conn)
                 self.store.set_sync_state(CURSOR_KEY, int(page["cursor"]), conn=conn)
@@ -235,6 +237,11 @@ class SyncClient:
             notify(Progress("pull", report.pulled, None))
             if not page["more"]:
                 return
+
+    def _already_have(self, record: Record) -> bool:
+        base = self.store.sync_base(record.id)
+        return base is not None and base.revision >= record.revision and self.store.find(
+            record.id) is not None
 
     # -- revocation ----------------------------------------------------------------------------
 

@@ -1,0 +1,56 @@
+"""Client rules that need no second device: pulled records never clobber pending local work,
+network errors are retried with exponential backoff, unenrolled stores say so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cse_desktop.crypto.keyfile import KdfParams
+from cse_desktop.records import RecordType
+from cse_desktop.store import Store
+from cse_desktop.sync import NotEnrolled, Offline, SyncClient, SyncReport
+from cse_desktop.sync.transport import Transport
+from tests.server.harness import PASSPHRASE, Service, enrol_device, free_port
+
+
+def test_pulled_version_does_not_clobber_pending_local_change(
+        shared_service: Service, tmp_path: Path) -> None:
+    shared_service.user("clobber")
+    a = enrol_device(shared_service, "clobber", tmp_path / "a")
+    b = enrol_device(shared_service, "clobber", tmp_path / "b")
+    child = a.child("Test Child Lima")
+    note = a.add(RecordType.CASE_NOTE, {"summary": "One."}, child.id)
+    a.sync()
+    b.sync()
+    a.store.update(note.id, {"summary": "Two, from A."}, a.actor)
+    a.sync()
+    b.store.update(note.id, {"summary": "Three, from B."}, b.actor)
+    # Pull only (as if the push had failed): A's newer version must not replace B's work.
+    b.client._pull_all(SyncReport(), lambda _p: None)
+    assert b.store.get(note.id).data == {"summary": "Three, from B."}
+    assert b.store.has_pending(note.id)
+    a.close()
+    b.close()
+
+
+def test_network_errors_are_retried_with_exponential_backoff() -> None:
+    delays: list[float] = []
+    transport = Transport(f"http://127.0.0.1:{free_port()}", "token", retries=4,
+                          backoff=0.5, sleep=delays.append)
+    with pytest.raises(Offline) as caught:
+        transport.pull(0, 10)
+    assert "saved on this computer" in str(caught.value)
+    assert len(delays) == 4
+    # 0.5, 1, 2, 4 seconds, each with up to ±20 % jitter.
+    for got, base in zip(delays, [0.5, 1, 2, 4], strict=True):
+        assert base * 0.8 <= got <= base * 1.2
+
+
+def test_unenrolled_store_says_how_to_enrol(tmp_path: Path) -> None:
+    store = Store.create(tmp_path / "s", PASSPHRASE, kdf=KdfParams.fast_for_tests())
+    with pytest.raises(NotEnrolled) as caught:
+        SyncClient.from_store(store)
+    assert "enrolment" in str(caught.value).lower() or "enrolled" in str(caught.value)
+    store.lock()
