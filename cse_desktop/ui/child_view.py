@@ -192,7 +192,7 @@ class ChildView(QWidget):
         head = self.chronology.header()
         head.setStretchLastSection(False)
         head.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 150), (1, 240), (3, 85), (4, 150)):
+        for column, width in ((0, 150), (1, 290), (3, 80), (4, 130)):
             self.chronology.setColumnWidth(column, width)
         chron_box = QGroupBox("Chronology (newest first)")
         chron_layout = QVBoxLayout(chron_box)
@@ -208,7 +208,7 @@ class ChildView(QWidget):
         self.splitter.addWidget(chron_box)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([560, 760])
+        self.splitter.setSizes([470, 850])
         self.splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
@@ -427,6 +427,7 @@ class ChildView(QWidget):
             item = QTreeWidgetItem([wording.short_when(entry.occurred_at), entry.title,
                                     entry.summary, status, entry.author])
             item.setData(0, RECORD_ID_ROLE, entry.record_id)
+            item.setToolTip(1, entry.title)
             item.setToolTip(2, entry.summary)
             if status == "Draft":
                 item.setForeground(3, QBrush(QColor(theme.DRAFT.text)))
