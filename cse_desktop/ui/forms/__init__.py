@@ -22,12 +22,9 @@ from .addendum_dialog import AddendumDialog
 from .field_widgets import FieldEditor, create_editor
 from .form_view import DEFAULT_AUTOSAVE_MS, FormView, reopen
 from .form_window import FormWindow, window_title
-from .pyside_guard import protect_none
 from .quick_note_dialog import QuickNoteDialog
 from .sign_dialog import SignDialog
 from .signature_pad import SignaturePad
-
-protect_none()  # see pyside_guard: PySide6 6.12 on Python 3.11 leaks references to None
 
 __all__ = [
     "DEFAULT_AUTOSAVE_MS",
@@ -39,7 +36,6 @@ __all__ = [
     "SignDialog",
     "SignaturePad",
     "create_editor",
-    "protect_none",
     "reopen",
     "window_title",
 ]
