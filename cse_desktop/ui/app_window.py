@@ -137,11 +137,14 @@ class AppWindow(QMainWindow):
     # -- building ------------------------------------------------------------------------------
 
     def _action(self, text: str, slot, shortcut: QKeySequence | str | None = None,
-                tip: str = "") -> QAction:
+                tip: str = "", everywhere: bool = False) -> QAction:
+        """A menu action.  ``everywhere``: its shortcut works in form windows too (Lock,
+        New case note); others stay in the main window so forms keep their own Ctrl+P."""
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut if everywhere
+                                      else Qt.ShortcutContext.WindowShortcut)
         if tip:
             action.setStatusTip(tip)
             action.setToolTip(f"{tip} ({action.shortcut().toString()})" if shortcut else tip)
@@ -151,7 +154,7 @@ class AppWindow(QMainWindow):
     def _build_actions(self) -> None:
         self.lock_action = self._action("&Lock", lambda: self.lock(), "Ctrl+L",
                                         "Lock now: hide everything until the passphrase is "
-                                        "entered")
+                                        "entered", everywhere=True)
         self.caseload_action = self._action("&Caseload", self.show_caseload, "Ctrl+Home",
                                             "Back to the list of children")
         self.add_child_action = self._action("&Add child…", self.add_child, "Ctrl+Shift+A",
@@ -168,7 +171,8 @@ class AppWindow(QMainWindow):
                                              "Ctrl+Shift+K")
         self.note_action = self._action("New case &note…",
                                         lambda: self.new_note(self._current_child()), "Ctrl+N",
-                                        "Write a quick case note for the selected child")
+                                        "Write a quick case note for the selected child",
+                                        everywhere=True)
         self.print_action = self._action("&Print case summary…",
                                          lambda: self.print_summary(self._current_child()),
                                          "Ctrl+P")
@@ -228,6 +232,12 @@ class AppWindow(QMainWindow):
         return self.session is not None
 
     def _current_child(self) -> str | None:
+        """The child the practitioner is working on: the active form's, the open page's, or
+        the one selected in the caseload."""
+        active = QApplication.activeWindow()
+        for window in self.forms.windows.values():
+            if window is active:
+                return window.record.child_id
         if self.workspace.currentWidget() is self.child:
             return self.child.child_id
         return self.caseload.selected_child_id()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
 from cse_desktop.records import RecordType
 from cse_desktop.ui.a11y import unnamed_controls
@@ -163,3 +163,23 @@ def test_every_control_has_an_accessible_name(qtbot, make_window, existing_store
 def test_first_run_controls_have_accessible_names(qtbot, make_window):
     window = make_window()
     assert unnamed_controls(window) == []
+
+
+def test_lock_and_quick_note_shortcuts_work_inside_a_form_window(qtbot, make_window,
+                                                                  existing_store):
+    window, child_id = seeded_window(qtbot, make_window, existing_store)
+    other = window.caseload.model.rows[1].child_id
+    window.caseload.select_child(other)  # the caseload points at someone else
+    form = window.new_checklist(child_id)
+    activate(qtbot, form)
+
+    def check_note(dialog):
+        assert isinstance(dialog, QuickNoteDialog)
+        assert dialog.child_id == child_id  # the form's child, not the caseload's
+        QDialog.reject(dialog)
+
+    while_dialog_open(lambda: qtbot.keyClick(form, Qt.Key.Key_N, CTRL), check_note)
+    activate(qtbot, form)
+    qtbot.keyClick(form, Qt.Key.Key_L, CTRL)
+    assert not window.is_unlocked
+    assert window.forms.windows == {}
