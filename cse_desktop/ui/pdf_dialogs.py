@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from cse_desktop.services import documents
+from cse_desktop.services.casework import Casework
 from cse_desktop.services.errors import ServiceError
 
 OUTSIDE_WARNING = (
@@ -268,7 +269,7 @@ def print_record(session: Any, record_id: str, parent: QWidget | None = None,
                  *, show: bool = True) -> DocumentDialog:
     """One record (with its addenda) as a signed PDF: made in the background, then print or
     save."""
-    record = session.store.find(record_id)
+    record = Casework(session).find(record_id)
     kind = record.form_id if record is not None else "record"
     child_id = record.child_id if record is not None else None
 

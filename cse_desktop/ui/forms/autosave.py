@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from cse_desktop.forms import FieldError
 from cse_desktop.records import Record
 from cse_desktop.services.casework import Casework
-from cse_desktop.store import StaleRevision, StoreError, StoreLocked
+from cse_desktop.services.errors import StaleRevision, StoreError, StoreLocked
 
 
 def save_problem(exc: BaseException) -> str:

@@ -49,7 +49,7 @@ class QuickNoteDialog(QDialog):
         self.record: Record | None = None
         self.confirm_discard = confirm_discard
         definition = casework.definition(FORM_ID)
-        child = casework.store.find(child_id)
+        child = casework.find(child_id)
         name = child_display_name(child.data) if child is not None else "this child"
         self.setWindowTitle(f"Case note — {name}")
         self.setStyleSheet(FORM_STYLE)

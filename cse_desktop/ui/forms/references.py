@@ -31,7 +31,7 @@ def reference_describer(casework: Casework) -> RefDescriber:
     """Looks linked records up on this device (without counting as viewing them)."""
 
     def describe(_field: Field, record_id: str) -> str:
-        return describe_record(casework.store.find(record_id))
+        return describe_record(casework.find(record_id))
 
     return describe
 
@@ -40,7 +40,7 @@ def child_name(casework: Casework, record: Record) -> str:
     if record.record_type is RecordType.CHILD:
         return child_display_name(record.data)
     if record.child_id:
-        child = casework.store.find(record.child_id)
+        child = casework.find(record.child_id)
         if child is not None:
             return child_display_name(child.data)
     return "unknown child"

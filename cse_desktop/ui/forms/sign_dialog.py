@@ -29,8 +29,7 @@ from cse_desktop.crypto.keyfile import TooManyAttempts, WrongPassphrase
 from cse_desktop.forms import FieldError
 from cse_desktop.records import Record, RecordType
 from cse_desktop.services.casework import Casework
-from cse_desktop.services.errors import ServiceError, ValidationFailed
-from cse_desktop.store import StoreError
+from cse_desktop.services.errors import ServiceError, StoreError, ValidationFailed
 
 from .signature_pad import SignaturePad
 from .style import ERROR_TEXT
