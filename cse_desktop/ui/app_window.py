@@ -6,7 +6,6 @@ screen when there is no store yet, the unlock screen otherwise, and the records 
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from .caseload_view import CaseloadView
 from .child_view import ChildView
 from .form_windows import FormWindows, forms_module
 from .locking import DEFAULT_IDLE_MINUTES, IdleWatcher, OpenForm, WorkspaceSnapshot
+from .optional import optional_module
 from .record_dialogs import ChildDialog, EpisodeDialog, record_dialogs_available
 from .sync_hookup import SyncHookup
 from .unlock import FirstRunPage, UnlockPage
@@ -50,14 +50,6 @@ class AppOptions:
     idle_minutes: float = DEFAULT_IDLE_MINUTES
     kdf: KdfParams | None = None  # key stretching for a new store; tests pass a fast one
     unlock_hint: str = ""  # shown on the unlock screen (the demo passphrase)
-
-
-def optional_module(name: str) -> Any | None:
-    """A module another part of the app provides, or None while it is not installed."""
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
 
 
 class AppWindow(QMainWindow):
@@ -80,20 +72,16 @@ class AppWindow(QMainWindow):
         self.workspace.addWidget(self.caseload)
         self.workspace.addWidget(self.child)
 
-        has_store = sessions.store_exists(options.data_dir)
-        self.first_run_page = None if has_store else FirstRunPage(
-            options.data_dir, self.runner, kdf=options.kdf, demo=options.demo)
+        self.first_run_page: FirstRunPage | None = None
         self.unlock_page = UnlockPage(options.data_dir, self.runner, hint=options.unlock_hint)
+        self.unlock_page.unlocked.connect(self._opened)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.unlock_page)
         self.pages.addWidget(self.workspace)
-        if self.first_run_page is not None:
-            self.pages.addWidget(self.first_run_page)
-            self.first_run_page.created.connect(self._opened)
-            self.pages.setCurrentWidget(self.first_run_page)
-        else:
+        if sessions.store_exists(options.data_dir):
             self.pages.setCurrentWidget(self.unlock_page)
-        self.unlock_page.unlocked.connect(self._opened)
+        else:
+            self._show_first_run()
 
         self.demo_banner = QLabel("DEMO — every child and record here is made up. "
                                   "Do not enter real information.")
@@ -333,13 +321,16 @@ class AppWindow(QMainWindow):
         self.snapshot = WorkspaceSnapshot()
         self._forget_session().lock()  # already closed by the wipe; make sure of it
         QMessageBox.information(self, "This computer was disconnected", message)
+        self._show_first_run()
+        self._update_actions()
+
+    def _show_first_run(self) -> None:
         page = FirstRunPage(self.options.data_dir, self.runner, kdf=self.options.kdf,
                             demo=self.options.demo)
         page.created.connect(self._opened)
         self.first_run_page = page
         self.pages.addWidget(page)
         self.pages.setCurrentWidget(page)
-        self._update_actions()
 
     def _close_dialogs(self) -> list[OpenForm]:
         """Close every dialog without questions.  A quick note being typed is saved as a draft

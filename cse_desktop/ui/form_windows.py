@@ -8,7 +8,6 @@ and the app shows the related menu items disabled.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QObject, Signal
@@ -18,16 +17,14 @@ from ..records import Record
 from ..services.casework import Casework
 from ..services.session import Session
 from .locking import OpenForm
+from .optional import optional_module
 
 
 def forms_module() -> Any | None:
     """``cse_desktop.ui.forms`` when it is installed and complete, else None."""
-    try:
-        module = importlib.import_module("cse_desktop.ui.forms")
-    except ImportError:
-        return None
+    module = optional_module("cse_desktop.ui.forms")
     needed = ("FormWindow", "FormView")
-    return module if all(hasattr(module, name) for name in needed) else None
+    return module if module and all(hasattr(module, name) for name in needed) else None
 
 
 class FormWindows(QObject):

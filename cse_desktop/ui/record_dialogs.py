@@ -8,7 +8,6 @@ rather than the autosaving ``FormView``.
 
 from __future__ import annotations
 
-import importlib
 import itertools
 from typing import Any
 
@@ -29,15 +28,14 @@ from ..records import Record
 from ..services.casework import Casework
 from ..services.errors import ServiceError, ValidationFailed
 from .form_windows import forms_module
+from .optional import optional_module
 
 
 def _small_form_class() -> Any | None:
     if forms_module() is None:
         return None
-    try:
-        return importlib.import_module("cse_desktop.ui.forms.small_form").SmallForm
-    except (ImportError, AttributeError):
-        return None
+    module = optional_module("cse_desktop.ui.forms.small_form")
+    return getattr(module, "SmallForm", None)
 
 
 def record_dialogs_available() -> bool:

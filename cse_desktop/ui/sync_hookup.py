@@ -5,22 +5,19 @@ them to the window's lock and unlock."""
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMainWindow, QVBoxLayout
 
 from ..services.session import Session
+from .optional import optional_module
 
 
 def _modules() -> tuple[Any, Any] | None:
-    try:
-        controller = importlib.import_module("cse_desktop.sync.controller")
-        widgets = importlib.import_module("cse_desktop.ui.sync_widgets")
-    except ImportError:
-        return None
-    return controller, widgets
+    controller = optional_module("cse_desktop.sync.controller")
+    widgets = optional_module("cse_desktop.ui.sync_widgets")
+    return (controller, widgets) if controller and widgets else None
 
 
 class SyncHookup(QObject):
