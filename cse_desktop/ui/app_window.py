@@ -52,6 +52,13 @@ class AppOptions:
     unlock_hint: str = ""  # shown on the unlock screen (the demo passphrase)
 
 
+def run_dialog(dialog: QDialog) -> bool:
+    """Show a modal dialog; True when it was accepted.  It is deleted once closed, so no
+    answers linger in memory."""
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
 class AppWindow(QMainWindow):
     def __init__(self, options: AppOptions) -> None:
         super().__init__()
@@ -252,7 +259,6 @@ class AppWindow(QMainWindow):
         for button in (self.child.checklist_button, self.child.note_button):
             button.setEnabled(forms)
         self.toolbar.setVisible(unlocked)
-        self.menuBar().setEnabled(True)
 
     def _idle_words(self) -> str:
         minutes = self.options.idle_minutes
@@ -315,8 +321,6 @@ class AppWindow(QMainWindow):
             return
         self.idle.stop()
         self._close_dialogs()
-        for window in self.forms.windows.values():
-            window.confirm_close = False
         self.forms.close_all()
         self.snapshot = WorkspaceSnapshot()
         self._forget_session().lock()  # already closed by the wipe; make sure of it
@@ -408,7 +412,7 @@ class AppWindow(QMainWindow):
         if work is None or not record_dialogs_available():
             return
         dialog = ChildDialog(work, parent=self)
-        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.record is not None:
+        if run_dialog(dialog) and dialog.record is not None:
             self.caseload.refresh()
             self.open_child(dialog.record.id)
 
@@ -416,24 +420,22 @@ class AppWindow(QMainWindow):
         work = self._casework()
         if work is None or not child_id or not record_dialogs_available():
             return
-        dialog = ChildDialog(work, child=work.open_record(child_id), parent=self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        if run_dialog(ChildDialog(work, child=work.open_record(child_id), parent=self)):
             self.refresh()
 
     def record_episode(self, child_id: str | None) -> None:
         work = self._casework()
         if work is None or not child_id or not record_dialogs_available():
             return
-        dialog = EpisodeDialog(work, child_id, parent=self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        if run_dialog(EpisodeDialog(work, child_id, parent=self)):
             self.refresh()
 
     def edit_episode(self, episode: Record) -> None:
         work = self._casework()
         if work is None or not record_dialogs_available():
             return
-        dialog = EpisodeDialog(work, episode.child_id or "", episode=episode, parent=self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        if run_dialog(EpisodeDialog(work, episode.child_id or "", episode=episode,
+                                    parent=self)):
             self.refresh()
 
     def start_interview(self, episode_id: str) -> Any | None:
@@ -456,24 +458,17 @@ class AppWindow(QMainWindow):
         self.refresh()
         return self.open_record(draft.id)
 
-    def new_note(self, child_id: str | None) -> Any | None:
-        """Ctrl+N: the quick note dialog when installed, else a case note form."""
+    def new_note(self, child_id: str | None) -> None:
+        """Ctrl+N: the quick case note for the child being worked on."""
         work = self._casework()
-        if work is None:
-            return None
+        module = forms_module()
+        if work is None or module is None:
+            return
         if not child_id:
             self.statusBar().showMessage("Choose a child first, then press Ctrl+N.", 5000)
-            return None
-        module = forms_module()
-        dialog_class = getattr(module, "QuickNoteDialog", None) if module else None
-        if dialog_class is not None:
-            dialog = dialog_class(work, child_id, parent=self)
-            if dialog.exec() == QDialog.DialogCode.Accepted:
-                self.refresh()
-            return dialog
-        draft = work.start_draft("case_note", child_id)
-        self.refresh()
-        return self.open_record(draft.id)
+            return
+        if run_dialog(module.QuickNoteDialog(work, child_id, parent=self)):
+            self.refresh()
 
     # -- documents -----------------------------------------------------------------------------
 
@@ -498,7 +493,7 @@ class AppWindow(QMainWindow):
         module = optional_module("cse_desktop.ui.pdf_dialogs")
         dialog_class = getattr(module, "VerifyPdfDialog", None) if module else None
         if dialog_class is not None:
-            dialog_class(parent=self, session=self.session).exec()
+            run_dialog(dialog_class(parent=self, session=self.session))
 
     # -- small dialogs -------------------------------------------------------------------------
 
@@ -507,7 +502,7 @@ class AppWindow(QMainWindow):
             return
         from .passphrase_dialog import ChangePassphraseDialog
 
-        ChangePassphraseDialog(self.session, parent=self).exec()
+        run_dialog(ChangePassphraseDialog(self.session, parent=self))
 
     def show_shortcuts(self) -> None:
         lines = [

@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -98,7 +97,6 @@ class RecordDialog(QDialog):
         self.record: Record | None = None
         self.setWindowTitle(title)
         self.setModal(True)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(720, 700)
         heading = QLabel(title)
         heading.setProperty("role", "title")
