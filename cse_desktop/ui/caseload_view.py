@@ -243,7 +243,17 @@ class CaseloadView(QWidget):
         self.status.setProperty("role", "hint")
         actions.addWidget(self.heading)
         actions.addSpacing(12)
-        actions.addWidget(self.status, 1)
+        actions.addWidget(self.status)
+        # A one-press way to the children who need an interview soonest.
+        self.attention = named(QPushButton(""),
+                               "Show the children waiting for a return home interview")
+        self.attention.setVisible(False)
+        self.attention.setStyleSheet(
+            f"QPushButton {{ {theme.DUE.stylesheet()} border: 1px solid {theme.DUE.text}; }}"
+            f"QPushButton:hover, QPushButton:focus {{ border-width: 2px; }}")
+        self.attention.clicked.connect(lambda: self.rhi_only.setChecked(True))
+        actions.addWidget(self.attention)
+        actions.addStretch(1)
         actions.addWidget(self.add_button)
         actions.addWidget(self.episode_button)
 
@@ -303,6 +313,7 @@ class CaseloadView(QWidget):
         self.setTabOrder(self.drafts_only, self.table)
         self.setTabOrder(self.table, self.add_button)
         self.setTabOrder(self.add_button, self.episode_button)
+        self.setTabOrder(self.episode_button, self.attention)
 
     # -- data ----------------------------------------------------------------------------------
 
@@ -314,6 +325,7 @@ class CaseloadView(QWidget):
             self.search.clear()
             self.model.clear()
             self.status.setText("")
+            self.attention.setVisible(False)
 
     def current_filter(self) -> CaseloadFilter:
         levels = self.risk.currentData()
@@ -348,6 +360,12 @@ class CaseloadView(QWidget):
         filtered = self.is_filtered()
         text = counts_text(rows, filtered)
         self.status.setText("Filtered: " + text if filtered else "")
+        waiting = sum(r.rhi_state is not RhiState.NONE for r in rows)
+        overdue = sum(r.rhi_state is RhiState.OVERDUE for r in rows)
+        self.attention.setText(f"Show the {wording.plural(waiting, 'child', 'children')} "
+                               "waiting for a return home interview"
+                               + (f" ({overdue} overdue)" if overdue else ""))
+        self.attention.setVisible(bool(waiting) and not self.rhi_only.isChecked())
         self.counts_changed.emit(text)
         self.empty.setVisible(not rows)
         if not rows:

@@ -127,3 +127,16 @@ def test_enter_opens_the_child(qtbot, make_window, existing_store):
     assert window.workspace.currentWidget() is window.child
     qtbot.waitUntil(lambda: window.child.title.text() == "Amy Zephyr", timeout=5_000)
     assert window.child.risk_badge.text() == "High risk"
+
+
+def test_one_press_shows_the_children_waiting_for_an_interview(qtbot, make_window,
+                                                              existing_store):
+    window, _ids = opened(qtbot, make_window, existing_store)
+    view = window.caseload
+    assert view.attention.isVisible()
+    assert view.attention.text() == ("Show the 1 child waiting for a return home interview "
+                                     "(1 overdue)")
+    qtbot.mouseClick(view.attention, Qt.MouseButton.LeftButton)
+    assert view.rhi_only.isChecked()
+    qtbot.waitUntil(lambda: names(window) == ["Cal Xander"], timeout=5_000)
+    assert not view.attention.isVisible()
