@@ -52,19 +52,24 @@ app.exec()
 def build_store(directory: Path) -> None:
     """A store with CHILDREN synthetic children (real key stretching), written in bulk."""
     from cse_desktop.demo.synthetic import generate_caseload
-    from cse_desktop.records import Record, RecordState, RecordType, Signature, utc_now
+    from cse_desktop.records import (
+        Record,
+        RecordState,
+        RecordType,
+        Role,
+        Signature,
+        new_id,
+        utc_now,
+    )
     from cse_desktop.services.session import first_run
 
-    session = first_run(directory, PASSPHRASE, name="Bench Worker",
-                        role=__import__("cse_desktop.records").records.Role.OUTREACH_WORKER)
+    session = first_run(directory, PASSPHRASE, name="Bench Worker", role=Role.OUTREACH_WORKER)
     actor = session.actor
     now = utc_now()
     signature = Signature(actor.name, actor.role.label, now)
 
     def record(kind: RecordType, form_id: str, data: dict, child_id: str,
                record_id: str | None = None, signed: bool = False) -> Record:
-        from cse_desktop.records import new_id
-
         return Record(record_id or new_id(), kind, form_id, 1, data, actor.name,
                       actor.device_id, now, now, child_id=child_id,
                       state=RecordState.SIGNED if signed else RecordState.DRAFT,
