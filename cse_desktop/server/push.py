@@ -1,54 +1,111 @@
 """Applying pushed changes: idempotent by change id, optimistic on the base revision, signed
 records immutable, every change checked against the caller's caseload.
 
-The whole batch is one transaction together with the remembered answers, so a crash either
-keeps a change and its answer or neither; a retry after a crash gets the same answers.
+A batch is decided in memory (with the rows it touches read up front) and then written with a
+handful of bulk statements, all in one transaction together with the remembered answers: a
+crash keeps a change and its answer or neither, and a retry gets the same answers.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from ..records import RecordState, RecordType
-from . import audit
-from .access import can_see_child, can_see_record
+from .access import can_see_child
 from .db import lock_feed
 from .errors import forbidden
 from .faults import maybe_die
-from .feed import store_version
+from .feed import encode, is_sensitive
 from .identity import Caller
-from .models import assignments, devices, processed_changes, record_versions, records, users
+from .models import (
+    assignments,
+    audit_log,
+    devices,
+    feed,
+    processed_changes,
+    record_versions,
+    records,
+    users,
+)
 from .schemas import Change, ChangeResult, ChangeStatus
 from .timeutil import aware, now
 
 SIGNED_IMMUTABLE = ("This record was signed and cannot be changed. Add an addendum to correct "
                     "it instead.")
+_CHUNK = 500
 
 
-def _rejected(change: Change, reason: str, server_record: dict[str, Any] | None = None,
-              revision: int | None = None) -> ChangeResult:
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i:i + _CHUNK]
+
+
+@dataclass
+class _Row:
+    """The current server version of a record, as the batch sees it."""
+
+    id: str
+    record_type: str
+    child_id: str
+    state: str
+    revision: int
+    sensitive: bool
+    created_by: str
+    wire: dict[str, Any]
+    in_database: bool
+
+
+def _rejected(change: Change, reason: str, row: _Row | None = None) -> ChangeResult:
     return ChangeResult(change_id=change.change_id, status=ChangeStatus.REJECTED, reason=reason,
-                        server_record=server_record, revision=revision)
+                        server_record=row.wire if row else None,
+                        revision=row.revision if row else None)
 
 
 def _same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    ignore = {"revision"}
-    return {k: v for k, v in a.items() if k not in ignore} == {
-        k: v for k, v in b.items() if k not in ignore}
+    return {k: v for k, v in a.items() if k != "revision"} == {
+        k: v for k, v in b.items() if k != "revision"}
 
 
 class _Batch:
-    def __init__(self, conn: Connection, caller: Caller) -> None:
+    def __init__(self, conn: Connection, caller: Caller, changes: list[Change]) -> None:
         self.conn, self.caller = conn, caller
+        self.rows: dict[str, _Row] = {}
+        self.visible: dict[str, bool] = {}
         self.conflicted: set[str] = set()
+        self.writes: list[dict[str, Any]] = []  # wires to store, in order
+        self.write_changes: list[str] = []
+        self.new_children: list[str] = []
+        ids = sorted({c.record.id for c in changes})
+        for chunk in _chunks(ids):
+            for r in conn.execute(select(records).where(records.c.id.in_(chunk))):
+                self.rows[r.id] = _Row(r.id, r.record_type, r.child_id, r.state, r.revision,
+                                       r.sensitive, r.created_by, json.loads(r.payload), True)
+
+    # -- access -------------------------------------------------------------------------------
+
+    def sees_child(self, child_id: str) -> bool:
+        if child_id not in self.visible:
+            self.visible[child_id] = can_see_child(self.conn, self.caller, child_id)
+        return self.visible[child_id]
+
+    def sees_row(self, row: _Row) -> bool:
+        if self.caller.sees_everything:
+            return True
+        if row.sensitive and not self.caller.leads_team and (
+                row.created_by != self.caller.user_id):
+            return False
+        return self.sees_child(row.child_id)
+
+    # -- deciding -----------------------------------------------------------------------------
 
     def apply(self, change: Change) -> ChangeResult:
         wire = change.record.model_dump(mode="json")
-        record_type = change.record.record_type
-        if record_type is RecordType.CHILD:
+        if change.record.record_type is RecordType.CHILD:
             if wire["child_id"] not in (None, wire["id"]):
                 return _rejected(change, "A child's record must have its own id as child_id.")
             wire["child_id"] = wire["id"]
@@ -56,85 +113,137 @@ class _Batch:
             return _rejected(change, "Every record must belong to a child (child_id is empty).")
         if wire["state"] == RecordState.SIGNED.value and wire["signature"] is None:
             return _rejected(change, "A signed record must carry its signature.")
-        existing = self.conn.execute(select(records).where(records.c.id == wire["id"])).first()
+        existing = self.rows.get(wire["id"])
         if existing is None:
-            return self._create(change, wire, record_type)
+            return self._create(change, wire)
         return self._update(change, wire, existing)
 
-    def _last_change(self, record_id: str, revision: int) -> tuple[str | None, str | None]:
-        row = self.conn.execute(
-            select(users.c.name, devices.c.name.label("device"), record_versions.c.stored_at)
-            .join(users, users.c.id == record_versions.c.user_id)
-            .join(devices, devices.c.id == record_versions.c.device_id, isouter=True)
-            .where(record_versions.c.record_id == record_id,
-                   record_versions.c.revision == revision)).first()
-        if row is None:
-            return None, None
-        who = f"{row.name} ({row.device})" if row.device else row.name
-        stored = aware(row.stored_at)
-        return who, stored.isoformat() if stored else None
-
-    def _check_addendum(self, change: Change, wire: dict[str, Any]) -> ChangeResult | None:
-        if not wire.get("amends_id"):
+    def _addendum_problem(self, change: Change, wire: dict[str, Any]) -> ChangeResult | None:
+        amends = wire.get("amends_id")
+        if not amends:
             return None
-        amended = self.conn.execute(select(records.c.child_id).where(
-            records.c.id == wire["amends_id"])).scalar()
-        if amended != wire["child_id"]:
+        row = self.rows.get(amends)
+        child = row.child_id if row else self.conn.execute(
+            select(records.c.child_id).where(records.c.id == amends)).scalar()
+        if child != wire["child_id"]:
             return _rejected(change, "An addendum must belong to the same child as the record "
                                      "it corrects.")
         return None
 
-    def _create(self, change: Change, wire: dict[str, Any],
-                record_type: RecordType) -> ChangeResult:
+    def _create(self, change: Change, wire: dict[str, Any]) -> ChangeResult:
         caller = self.caller
-        if record_type is RecordType.CHILD:
-            if not can_see_child(self.conn, caller, wire["id"]):
+        if change.record.record_type is RecordType.CHILD:
+            if not self.sees_child(wire["id"]):
                 # A brand-new child joins the caseload of the practitioner who recorded it.
-                self.conn.execute(insert(assignments).values(
-                    user_id=caller.user_id, child_id=wire["id"], assigned_at=now()))
-        elif not can_see_child(self.conn, caller, wire["child_id"]):
+                self.new_children.append(wire["id"])
+                self.visible[wire["id"]] = True
+        elif not self.sees_child(wire["child_id"]):
             raise forbidden()
-        problem = self._check_addendum(change, wire)
+        problem = self._addendum_problem(change, wire)
         if problem:
             return problem
         wire["revision"] = change.base_revision + 1
-        store_version(self.conn, wire, change_id=change.change_id, user_id=caller.user_id,
-                      device_id=caller.device_id, created_by=caller.user_id, insert_row=True)
+        self._store(change, wire, created_by=caller.user_id, in_database=False)
         return ChangeResult(change_id=change.change_id, status=ChangeStatus.ACCEPTED,
                             revision=wire["revision"])
 
-    def _update(self, change: Change, wire: dict[str, Any], existing: Any) -> ChangeResult:
-        if not can_see_record(self.conn, self.caller, existing):
+    def _update(self, change: Change, wire: dict[str, Any], existing: _Row) -> ChangeResult:
+        if not self.sees_row(existing):
             raise forbidden()
-        current = json.loads(existing.payload)
         if existing.child_id != wire["child_id"]:
-            return _rejected(change, "A record cannot be moved to another child.",
-                             current, existing.revision)
+            return _rejected(change, "A record cannot be moved to another child.", existing)
         if existing.record_type != wire["record_type"]:
-            return _rejected(change, "A record cannot change its type.", current,
-                             existing.revision)
+            return _rejected(change, "A record cannot change its type.", existing)
         if existing.state == RecordState.SIGNED.value:
-            if _same_content(current, wire):
+            if _same_content(existing.wire, wire):
                 return ChangeResult(change_id=change.change_id, status=ChangeStatus.ACCEPTED,
                                     revision=existing.revision)
-            return _rejected(change, SIGNED_IMMUTABLE, current, existing.revision)
+            return _rejected(change, SIGNED_IMMUTABLE, existing)
         if wire["id"] in self.conflicted or change.base_revision != existing.revision:
             # Later changes to the same record in this batch were made on top of the
             # conflicting one, so they conflict too: none may overwrite the server's version.
             self.conflicted.add(wire["id"])
-            by, at = self._last_change(wire["id"], existing.revision)
+            by, at = self._last_change(existing)
             return ChangeResult(change_id=change.change_id, status=ChangeStatus.CONFLICT,
-                                revision=existing.revision, server_record=current,
+                                revision=existing.revision, server_record=existing.wire,
                                 changed_by=by, changed_at=at)
-        problem = self._check_addendum(change, wire)
+        problem = self._addendum_problem(change, wire)
         if problem:
             return problem
         wire["revision"] = existing.revision + 1
-        store_version(self.conn, wire, change_id=change.change_id,
-                      user_id=self.caller.user_id, device_id=self.caller.device_id,
-                      created_by=existing.created_by, insert_row=False)
+        self._store(change, wire, created_by=existing.created_by,
+                    in_database=existing.in_database)
         return ChangeResult(change_id=change.change_id, status=ChangeStatus.ACCEPTED,
                             revision=wire["revision"])
+
+    def _store(self, change: Change, wire: dict[str, Any], *, created_by: str,
+               in_database: bool) -> None:
+        self.rows[wire["id"]] = _Row(wire["id"], wire["record_type"], wire["child_id"],
+                                     wire["state"], wire["revision"], is_sensitive(wire),
+                                     created_by, wire, in_database)
+        self.writes.append(wire)
+        self.write_changes.append(change.change_id)
+
+    def _last_change(self, row: _Row) -> tuple[str | None, str | None]:
+        if not row.in_database:
+            return self.caller.name, now().isoformat()
+        found = self.conn.execute(
+            select(users.c.name, devices.c.name.label("device"), record_versions.c.stored_at)
+            .join(users, users.c.id == record_versions.c.user_id)
+            .join(devices, devices.c.id == record_versions.c.device_id, isouter=True)
+            .where(record_versions.c.record_id == row.id,
+                   record_versions.c.revision == row.revision)).first()
+        if found is None:
+            return None, None
+        who = f"{found.name} ({found.device})" if found.device else found.name
+        stored = aware(found.stored_at)
+        return who, stored.isoformat() if stored else None
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def flush(self, answers: Iterable[tuple[Change, ChangeResult]]) -> None:
+        conn, caller, at = self.conn, self.caller, now()
+        if self.new_children:
+            conn.execute(insert(assignments), [
+                {"user_id": caller.user_id, "child_id": c, "assigned_at": at}
+                for c in self.new_children])
+        if self.writes:
+            seqs = conn.execute(
+                insert(feed).returning(feed.c.seq, sort_by_parameter_order=True),
+                [{"record_id": w["id"]} for w in self.writes]).scalars().all()
+            conn.execute(insert(record_versions), [
+                {"record_id": w["id"], "revision": w["revision"], "change_id": change_id,
+                 "user_id": caller.user_id, "device_id": caller.device_id,
+                 "payload": encode(w), "stored_at": at}
+                for w, change_id in zip(self.writes, self.write_changes, strict=True)])
+            last_seq = {w["id"]: s for w, s in zip(self.writes, seqs, strict=True)}
+            fresh, changed = [], []
+            for record_id, seq in last_seq.items():
+                row = self.rows[record_id]
+                values = {"record_type": row.record_type, "child_id": row.child_id,
+                          "state": row.state, "revision": row.revision,
+                          "deleted": bool(row.wire["deleted"]), "sensitive": row.sensitive,
+                          "seq": seq, "payload": encode(row.wire), "stored_at": at}
+                if row.in_database:
+                    changed.append({"b_id": record_id, **values})
+                else:
+                    fresh.append({"id": record_id, "created_by": row.created_by, **values})
+            if fresh:
+                conn.execute(insert(records), fresh)
+            if changed:
+                conn.execute(update(records).where(records.c.id == bindparam("b_id")),
+                             changed)
+        done = list(answers)
+        if done:
+            conn.execute(insert(processed_changes), [
+                {"change_id": c.change_id, "user_id": caller.user_id,
+                 "device_id": caller.device_id, "result": r.model_dump_json(),
+                 "processed_at": at} for c, r in done])
+            conn.execute(insert(audit_log), [
+                {"at": at, "user_id": caller.user_id, "device_id": caller.device_id,
+                 "action": f"push_{r.status.value}", "record_id": c.record.id,
+                 "child_id": c.record.child_id or c.record.id,
+                 "detail": r.reason or f"revision {r.revision}"} for c, r in done])
 
 
 def apply_push(engine: Engine, caller: Caller, changes: list[Change]) -> list[ChangeResult]:
@@ -143,24 +252,30 @@ def apply_push(engine: Engine, caller: Caller, changes: list[Change]) -> list[Ch
     results: list[ChangeResult] = []
     with engine.begin() as conn:
         lock_feed(conn)
-        batch = _Batch(conn, caller)
+        prior: dict[str, Any] = {}
+        for chunk in _chunks(sorted({c.change_id for c in changes})):
+            for row in conn.execute(select(processed_changes).where(
+                    processed_changes.c.change_id.in_(chunk))):
+                prior[row.change_id] = row
+        batch = _Batch(conn, caller, changes)
+        fresh: list[tuple[Change, ChangeResult]] = []
+        answered: dict[str, ChangeResult] = {}
         for change in changes:
-            prior = conn.execute(select(processed_changes).where(
-                processed_changes.c.change_id == change.change_id)).first()
-            if prior is not None:
-                if prior.user_id != caller.user_id:
+            if change.change_id in prior:
+                if prior[change.change_id].user_id != caller.user_id:
                     raise forbidden()
-                results.append(ChangeResult.model_validate_json(prior.result))
+                results.append(ChangeResult.model_validate_json(
+                    prior[change.change_id].result))
+                continue
+            if change.change_id in answered:  # the same change twice in one request
+                results.append(answered[change.change_id])
                 continue
             result = batch.apply(change)
-            conn.execute(insert(processed_changes).values(
-                change_id=change.change_id, user_id=caller.user_id, device_id=caller.device_id,
-                result=result.model_dump_json(), processed_at=now()))
-            audit.log(conn, caller, f"push_{result.status.value}",
-                      record_id=change.record.id, child_id=change.record.child_id or
-                      change.record.id, detail=result.reason or f"revision {result.revision}")
+            answered[change.change_id] = result
+            fresh.append((change, result))
             results.append(result)
             maybe_die("push-mid-batch")
+        batch.flush(fresh)
         maybe_die("push-before-commit")
     maybe_die("push-after-commit")
     return results

@@ -53,7 +53,8 @@ class PostgresSchema:
 
     def __init__(self) -> None:
         self.admin_url = os.environ[POSTGRES_ENV]
-        self.name = f"cse_test_{uuid.uuid4().hex[:12]}"
+        # The pid in the name lets a later run tidy up after a killed one, and only that.
+        self.name = f"cse_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
         engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
             conn.execute(text(f'CREATE SCHEMA "{self.name}"'))
@@ -72,15 +73,34 @@ class PostgresSchema:
         engine.dispose()
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def drop_stale_postgres_schemas() -> None:
+    """Drop schemas left by test runs that were killed (their process is gone); never those
+    of a run still going on (someone else may be testing at the same time)."""
     if not os.environ.get(POSTGRES_ENV):
         return
     engine = create_engine(os.environ[POSTGRES_ENV], isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
+        conn.execute(text("SET lock_timeout = '2s'"))
         names = conn.execute(text("SELECT nspname FROM pg_namespace WHERE nspname LIKE "
-                                  "'cse_test_%'")).scalars().all()
+                                  "'cse\\_test\\_%'")).scalars().all()
         for name in names:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+            parts = name.split("_")
+            if len(parts) != 4 or not parts[2].isdigit() or _pid_alive(int(parts[2])):
+                continue
+            try:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+            except Exception:  # busy: leave it for next time
+                continue
     engine.dispose()
 
 
