@@ -101,6 +101,8 @@ def test_idle_lock_saves_the_open_draft_and_unlock_brings_it_back(qtbot, make_wi
         "went_missing_at": hours_ago(30), "returned_at": hours_ago(6)})
     form = window.start_interview(episode.id)
     rhi_id = form.record.id
+    form.setGeometry(40, 60, 600, 420)  # inside the 800 x 600 offscreen screen
+    geometry = form.geometry()
     form.activateWindow()
     qtbot.waitUntil(form.isActiveWindow, timeout=5_000)
     # Typed a moment ago: not yet autosaved when the lock comes.
@@ -120,6 +122,7 @@ def test_idle_lock_saves_the_open_draft_and_unlock_brings_it_back(qtbot, make_wi
     assert reopened is not form and reopened.isVisible()
     assert reopened.view.editors["where_stayed"].value() == "Under the canal bridge"
     assert reopened.view.position()["field"] == "where_stayed"
+    assert reopened.geometry() == geometry  # the same place on the screen
     assert window.child.child_id == child_id
 
 
