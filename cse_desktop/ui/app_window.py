@@ -423,9 +423,15 @@ class AppWindow(QMainWindow):
         if run_dialog(ChildDialog(work, child=work.open_record(child_id), parent=self)):
             self.refresh()
 
+    def _ask_for_a_child(self, then: str) -> None:
+        self.statusBar().showMessage(f"Choose a child first, then {then}.", 6000)
+
     def record_episode(self, child_id: str | None) -> None:
         work = self._casework()
-        if work is None or not child_id or not record_dialogs_available():
+        if work is None or not record_dialogs_available():
+            return
+        if not child_id:
+            self._ask_for_a_child("record the missing episode")
             return
         if run_dialog(EpisodeDialog(work, child_id, parent=self)):
             self.refresh()
@@ -452,7 +458,10 @@ class AppWindow(QMainWindow):
 
     def new_checklist(self, child_id: str | None) -> Any | None:
         work = self._casework()
-        if work is None or not child_id:
+        if work is None:
+            return None
+        if not child_id:
+            self._ask_for_a_child("start the checklist")
             return None
         draft = work.start_draft("warning_signs", child_id)
         self.refresh()
@@ -465,7 +474,7 @@ class AppWindow(QMainWindow):
         if work is None or module is None:
             return
         if not child_id:
-            self.statusBar().showMessage("Choose a child first, then press Ctrl+N.", 5000)
+            self._ask_for_a_child("press Ctrl+N")
             return
         if run_dialog(module.QuickNoteDialog(work, child_id, parent=self)):
             self.refresh()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -279,18 +280,23 @@ class CaseloadView(QWidget):
                               (Column.LAST_ACTIVITY, 130)):
             self.table.setColumnWidth(column, width)
 
+        # When nothing is listed, say so in the table's place, where the eye is.
         self.empty = QLabel("")
-        self.empty.setProperty("role", "hint")
+        self.empty.setProperty("role", "subtitle")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setVisible(False)
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet("font-size: 13pt; background: white;"
+                                 " border: 1px solid #D5D8DC;")
+        self.list_area = QStackedWidget()
+        self.list_area.addWidget(self.table)
+        self.list_area.addWidget(self.empty)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 8)
         layout.setSpacing(10)
         layout.addLayout(actions)
         layout.addLayout(filters)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty)
+        layout.addWidget(self.list_area, 1)
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -367,11 +373,12 @@ class CaseloadView(QWidget):
                                + (f" ({overdue} overdue)" if overdue else ""))
         self.attention.setVisible(bool(waiting) and not self.rhi_only.isChecked())
         self.counts_changed.emit(text)
-        self.empty.setVisible(not rows)
+        self.list_area.setCurrentWidget(self.table if rows else self.empty)
         if not rows:
             self.empty.setText("No children match this search or these filters."
                                if filtered else
-                               "No children yet. Choose “Add child…” to start.")
+                               "No children on your caseload yet.\n\n"
+                               "Choose “Add child…” (Ctrl+Shift+A) to add the first one.")
         self.select_child(selected) if selected else self.table.selectRow(0)
         self.loaded.emit()
 
