@@ -44,6 +44,8 @@ _ERRORS = {
                                              "record: the answer is the same)."},
     422: {"model": ErrorBody, "description": "The request does not match the schema."},
 }
+_PULL_ERRORS = {**_ERRORS, 409: {"model": ErrorBody, "description": "`cursor_ahead`: the "
+                                 "cursor is past the end of the feed; start again from 0."}}
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -121,7 +123,7 @@ def create_app(settings: ServerSettings, engine: Engine,
         caseload the whole batch is refused with 403 and nothing is applied."""
         return PushResponse(results=apply_push(engine, who, body.changes))
 
-    @app.get("/api/v1/sync/pull", response_model=PullResponse, responses=_ERRORS,
+    @app.get("/api/v1/sync/pull", response_model=PullResponse, responses=_PULL_ERRORS,
              tags=["sync"])
     def pull_feed(who: Auth,
                   cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from . import audit
 from .access import can_see_record, visible_records
-from .errors import forbidden
+from .errors import ApiError, forbidden
 from .identity import Caller
-from .models import records
+from .models import feed, records
 from .schemas import PullResponse
+
+CURSOR_AHEAD = ("This device has seen more changes than the service holds (was the service "
+                "restored from a backup?). Start again from cursor 0.")
 
 
 def pull(engine: Engine, caller: Caller, cursor: int, limit: int) -> PullResponse:
@@ -22,6 +25,10 @@ def pull(engine: Engine, caller: Caller, cursor: int, limit: int) -> PullRespons
              .order_by(records.c.seq).limit(limit + 1))
     with engine.begin() as conn:
         rows = conn.execute(query).all()
+        if not rows and cursor > 0:
+            head = conn.execute(select(func.max(feed.c.seq))).scalar() or 0
+            if cursor > head:
+                raise ApiError(409, "cursor_ahead", CURSOR_AHEAD)
         more = len(rows) > limit
         rows = rows[:limit]
         audit.log_many(conn, caller, "pull", [(r.id, r.child_id) for r in rows])

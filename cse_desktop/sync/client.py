@@ -23,7 +23,7 @@ from ..store import OutboxChange, Store
 from . import rescue
 from .conflicts import ConflictQueue, apply_clean_merge
 from .enrolment import Enrolment
-from .errors import DeviceRevoked, Forbidden, NotEnrolled, SyncError
+from .errors import CursorAhead, DeviceRevoked, Forbidden, NotEnrolled, SyncError
 from .merge import merged_record, same_content, three_way
 from .tls import Verify, ssl_context
 from .transport import Transport
@@ -218,7 +218,13 @@ class SyncClient:
     def _pull_all(self, report: SyncReport, notify: ProgressCallback) -> None:
         cursor = int(self.store.get_sync_state(CURSOR_KEY, 0) or 0)
         while True:
-            page = self.transport.pull(cursor, self.pull_limit)
+            try:
+                page = self.transport.pull(cursor, self.pull_limit)
+            except CursorAhead:
+                if cursor == 0:
+                    raise
+                cursor = 0  # fetch everything again; versions we have are skipped
+                continue
             records = [Record.from_wire(w) for w in page["records"]]
             held = self.conflicts.open_record_ids()
             with self.store.transaction() as conn:

@@ -27,7 +27,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
-from ..store import Store
+from ..store import Store, StoreLocked
 from .client import Progress, SyncClient, SyncReport, actor_for
 from .conflicts import Choice, ConflictQueue
 from .enrolment import Enrolment, enrol
@@ -265,6 +265,12 @@ class SyncController(QObject):
             self._timer.stop()
             self._set(SyncStatus(SyncState.REVOKED, str(exc)))
             self.revoked.emit(str(exc))
+        elif isinstance(exc, StoreLocked):
+            # The app locked while syncing: whatever the service took is acknowledged again
+            # (same change ids, same answers) at the next sync after unlocking.
+            self._timer.stop()
+            self._set(replace(self._status, state=SyncState.IDLE,
+                              message="Sync paused while the records are locked"))
         elif isinstance(exc, Offline):
             self._set(replace(self._status, state=SyncState.OFFLINE, message=str(exc)))
             self.offline.emit()

@@ -44,16 +44,22 @@ class EnrolmentRefused(SyncError):
     pass
 
 
-def enrol(store: Store, base_url: str, code: str, *, device_name: str | None = None,
-          verify: Verify = True, transport: Transport | None = None) -> Enrolment:
-    """Enrol with a one-time code.  Raises SyncError subclasses with plain messages."""
+def enrol(store: Store, base_url: str, code: str, actor_name: str | None = None, *,
+          device_name: str | None = None, verify: Verify = True,
+          transport: Transport | None = None) -> Enrolment:
+    """Enrol with a one-time code.  Raises SyncError subclasses with plain messages.
+
+    ``actor_name`` only fills the certificate request; the certificate's name comes from the
+    service's user record.  Afterwards the store's "user" meta is the service's user, so a
+    session opened from now on acts as that user.
+    """
     base_url = base_url.strip().rstrip("/")
     if not base_url.startswith(("https://", "http://")):
         raise EnrolmentRefused("The service address should start with https://")
     user = store.get_meta("user") or {}
     organisation = (store.get_meta("organisation") or {}).get("name", "")
     key = generate_private_key()
-    csr = make_csr(key, str(user.get("name") or "Practitioner"),
+    csr = make_csr(key, str(actor_name or user.get("name") or "Practitioner"),
                    Role(user.get("role") or Role.OUTREACH_WORKER.value).label, organisation)
     own_transport = transport is None
     transport = transport or Transport(base_url, None, ssl_context(verify), retries=1)

@@ -38,6 +38,10 @@ class ServiceFailed(SyncError):
     """The service answered with an error that retrying will not fix."""
 
 
+class CursorAhead(ServiceFailed):
+    """The service holds fewer changes than this device has seen (restored from a backup)."""
+
+
 class DeviceRevoked(SyncError):
     """The service withdrew this device.  After handling, ``wiped`` and ``rescue_path`` say
     what was done to the local records."""

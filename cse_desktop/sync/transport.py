@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from .errors import (
+    CursorAhead,
     DeviceRevoked,
     Forbidden,
     NotEnrolled,
@@ -89,6 +90,8 @@ class Transport:
             raise NotEnrolled(detail if isinstance(detail, str) else None)
         if status == 403:
             raise Forbidden(str(detail or "You do not have access to this record."))
+        if status == 409 and code == "cursor_ahead":
+            raise CursorAhead(str(detail))
         message = detail if isinstance(detail, str) else f"HTTP {status}"
         raise ServiceFailed(f"The service refused the request: {message}")
 

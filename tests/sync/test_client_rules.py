@@ -11,6 +11,7 @@ from cse_desktop.crypto.keyfile import KdfParams
 from cse_desktop.records import RecordType
 from cse_desktop.store import Store
 from cse_desktop.sync import NotEnrolled, Offline, SyncClient, SyncReport
+from cse_desktop.sync.client import CURSOR_KEY
 from cse_desktop.sync.transport import Transport
 from tests.server.harness import PASSPHRASE, Service, enrol_device, free_port
 
@@ -54,3 +55,21 @@ def test_unenrolled_store_says_how_to_enrol(tmp_path: Path) -> None:
         SyncClient.from_store(store)
     assert "enrolment" in str(caught.value).lower() or "enrolled" in str(caught.value)
     store.lock()
+
+
+def test_cursor_past_the_end_of_the_feed_starts_again(shared_service: Service,
+                                                       tmp_path: Path) -> None:
+    """E.g. the service was restored from a backup: the device fetches everything again."""
+    shared_service.user("restored")
+    device = enrol_device(shared_service, "restored", tmp_path / "d")
+    child = device.child("Test Child Mike")
+    device.sync()
+    device.store.set_sync_state(CURSOR_KEY, 10**12)
+    other = enrol_device(shared_service, "restored", tmp_path / "o")
+    note = other.add(RecordType.CASE_NOTE, {"summary": "After the restore."}, child.id)
+    other.sync()
+    device.sync()
+    assert device.store.get(note.id).data == {"summary": "After the restore."}
+    assert device.store.get_sync_state(CURSOR_KEY) < 10**12
+    device.close()
+    other.close()
