@@ -20,6 +20,12 @@ def test_first_run_creates_the_encrypted_store_and_opens_the_caseload(qtbot, mak
     assert window.pages.currentWidget() is window.workspace
     assert window.workspace.currentWidget() is window.caseload
     assert "Sam Practitioner" in window.who.text()
+    view = window.caseload
+    qtbot.waitUntil(lambda: view.list_area.currentWidget() is view.empty, timeout=5_000)
+    assert view.empty.text().startswith("No children on your caseload yet.")
+    window.record_episode(None)  # the toolbar button with nobody chosen
+    assert window.statusBar().currentMessage() == (
+        "Choose a child first, then record the missing episode.")
 
 
 def test_first_run_explains_what_is_missing_in_plain_words(qtbot, make_window):
