@@ -142,3 +142,23 @@ def test_sensitive_note_only_for_author_and_leads_and_assignment_reaches_devices
         colleague.client.transport.record(world["sensitive"].id)
     audit_rows = svc.scalar("SELECT count(*) FROM audit_log WHERE action = 'view_denied'")
     assert audit_rows > 0
+
+
+def test_every_read_and_write_is_audited_by_user_and_device(world: dict[str, Any]) -> None:
+    svc: Service = world["svc"]
+    owner: Device = world["devices"]["owner"]
+    lead: Device = world["devices"]["northlead"]
+    owner_device = owner.store.get_meta("enrolment")["device_id"]
+    lead_device = lead.store.get_meta("enrolment")["device_id"]
+    child_id = world["child"].id
+    writes = svc.scalar("SELECT count(*) FROM audit_log WHERE action = 'push_accepted' AND "
+                        "device_id = :d AND child_id = :c", d=owner_device, c=child_id)
+    assert writes == 8
+    lead.client.transport.record(child_id)
+    views = svc.scalar("SELECT count(*) FROM audit_log WHERE action = 'view' AND "
+                       "device_id = :d AND record_id = :r AND user_id IS NOT NULL",
+                       d=lead_device, r=child_id)
+    assert views >= 1
+    pulls = svc.scalar("SELECT count(*) FROM audit_log WHERE action = 'pull' AND "
+                       "device_id = :d AND child_id = :c", d=lead_device, c=child_id)
+    assert pulls >= len(world["records"])
