@@ -155,6 +155,7 @@ def test_every_read_and_write_is_audited_by_user_and_device(world: dict[str, Any
                         "device_id = :d AND child_id = :c", d=owner_device, c=child_id)
     assert writes == 8
     lead.client.transport.record(child_id)
+    lead.client.transport.pull(0, 2000)
     views = svc.scalar("SELECT count(*) FROM audit_log WHERE action = 'view' AND "
                        "device_id = :d AND record_id = :r AND user_id IS NOT NULL",
                        d=lead_device, r=child_id)
