@@ -52,10 +52,6 @@ def risk_tint(level: RiskLevel | None) -> Tint:
     return RISK_TINTS[level]
 
 
-def qcolor(hex_colour: str) -> QColor:
-    return QColor(hex_colour)
-
-
 STYLESHEET = """
 QWidget { font-size: %(pt)dpt; }
 QPushButton, QToolButton { padding: 5px 12px; }

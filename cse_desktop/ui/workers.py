@@ -72,8 +72,6 @@ class Task(QRunnable):
 class TaskRunner(QObject):
     """Starts tasks and delivers only the answers that are still wanted."""
 
-    busy_changed = Signal(bool)
-
     def __init__(self, parent: QObject | None = None,
                  pool: QThreadPool | None = None) -> None:
         super().__init__(parent)
@@ -116,18 +114,13 @@ class TaskRunner(QObject):
             self._running.discard(task)
             if key is not None and self._latest.get(key) is task:
                 del self._latest[key]
-            if not self._running:
-                self.busy_changed.emit(False)
 
         relay = _Relay(deliver, fail, done)
         task.relay = relay  # kept alive as long as the task
         task.signals.result.connect(relay.result)
         task.signals.error.connect(relay.error)
         task.signals.finished.connect(relay.finished)
-        was_idle = not self._running
         self._running.add(task)
-        if was_idle:
-            self.busy_changed.emit(True)
         self._pool.start(task)
         return task
 

@@ -39,6 +39,7 @@ def assert_locked(window) -> None:
     assert window.child.chronology.topLevelItemCount() == 0
     assert window.counts.text() == ""
     assert not window.toolbar.isVisible()
+    assert not window.idle.watching  # nothing to time out while locked
 
 
 def test_idle_time_on_the_wall_clock_locks_and_drops_the_key(qtbot, make_window,
@@ -70,6 +71,7 @@ def test_unlock_returns_to_the_same_child(qtbot, make_window, existing_store, mo
     window.idle.check()
     assert_locked(window)
     unlock_through_ui(qtbot, window)
+    assert window.idle.watching
     assert window.workspace.currentWidget() is window.child
     qtbot.waitUntil(lambda: window.child.title.text() == "Dana Quill", timeout=5_000)
     assert window.child.child_id == child_id
