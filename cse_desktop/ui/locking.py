@@ -5,7 +5,10 @@ hours a laptop spends asleep or hibernated count: a laptop opened the next morni
 straight away.  An application-wide event filter notes the time of the last key press, click,
 scroll or touch; a timer checks every few seconds whether the limit has passed.
 
-Where the operating system tells Qt that the app is being suspended, we lock at once.
+Where the operating system says the computer is going to sleep or the screen is being
+locked, we lock at once: Qt's "application suspended" state where the platform reports it,
+and on Linux the login manager's PrepareForSleep and the screen saver's ActiveChanged signals
+(D-Bus), when those services exist.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import SLOT, QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 
 clock: Callable[[], float] = time.time  # the wall clock; tests replace it
@@ -33,6 +36,41 @@ _ACTIVITY = frozenset({
     QEvent.Type.TabletPress,
     QEvent.Type.TabletMove,
 })
+
+
+# (bus, service, path, interface, signal) pairs that mean "the computer is going away".
+_OS_LOCK_SIGNALS = (
+    ("system", "org.freedesktop.login1", "/org/freedesktop/login1",
+     "org.freedesktop.login1.Manager", "PrepareForSleep"),
+    ("session", "org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver",
+     "org.freedesktop.ScreenSaver", "ActiveChanged"),
+    ("session", "org.gnome.ScreenSaver", "/org/gnome/ScreenSaver",
+     "org.gnome.ScreenSaver", "ActiveChanged"),
+)
+
+
+class OsLockSignals(QObject):
+    """Emits ``going_away`` when Linux says it is about to sleep or lock the screen.
+    Does nothing where there is no D-Bus (Windows, macOS, minimal installs)."""
+
+    going_away = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        try:
+            from PySide6.QtDBus import QDBusConnection
+        except ImportError:
+            return
+        buses = {"system": QDBusConnection.systemBus, "session": QDBusConnection.sessionBus}
+        for bus_name, service, path, interface, name in _OS_LOCK_SIGNALS:
+            bus = buses[bus_name]()
+            if bus.isConnected():
+                bus.connect(service, path, interface, name, self, SLOT("on_signal(bool)"))
+
+    @Slot(bool)
+    def on_signal(self, starting: bool) -> None:
+        if starting:  # True: going to sleep / screen saver on; False: back again
+            self.going_away.emit()
 
 
 class IdleWatcher(QObject):
@@ -55,6 +93,8 @@ class IdleWatcher(QObject):
         if app is not None:
             app.installEventFilter(self)
             app.applicationStateChanged.connect(self._state_changed)
+        self.os_signals = OsLockSignals(self)
+        self.os_signals.going_away.connect(self._going_away)
 
     @property
     def watching(self) -> bool:
@@ -85,10 +125,14 @@ class IdleWatcher(QObject):
             self._last = clock()
         return False
 
-    def _state_changed(self, state: Qt.ApplicationState) -> None:
-        if self._watching and state == Qt.ApplicationState.ApplicationSuspended:
+    def _going_away(self) -> None:
+        if self._watching:
             self.stop()
             self.suspended.emit()
+
+    def _state_changed(self, state: Qt.ApplicationState) -> None:
+        if state == Qt.ApplicationState.ApplicationSuspended:
+            self._going_away()
         elif state == Qt.ApplicationState.ApplicationActive:
             # Woken up: a long sleep shows up as idle time at once, not a few seconds later.
             self.check()

@@ -150,3 +150,12 @@ def test_quick_note_being_typed_is_kept_as_a_draft_through_a_lock(qtbot, make_wi
     assert len(forms) == 1
     assert forms[0].record.record_type is RecordType.CASE_NOTE
     assert forms[0].view.editors["summary"].value() == "Rang to check she got home"
+
+
+def test_the_os_saying_it_sleeps_or_locks_the_screen_locks(qtbot, make_window, existing_store,
+                                                          monkeypatch):
+    window, _clock, _child = open_on_child(qtbot, make_window, existing_store, monkeypatch)
+    window.idle.os_signals.on_signal(False)  # coming back: nothing to do
+    assert window.is_unlocked
+    window.idle.os_signals.on_signal(True)  # PrepareForSleep(true) / ActiveChanged(true)
+    assert_locked(window)
