@@ -338,6 +338,11 @@ class ChildView(QWidget):
         reasons = risk_reasons(result)
         text = "\n".join(f"•  {line}" for line in reasons) or "No warning signs were ticked."
         self._risk_layout.addWidget(_label(text))
+        earlier = overview.risk_history[:-1][-3:]
+        if earlier:
+            trend = ", ".join(f"{p.level.label} ({wording.day(p.assessed_at)})"
+                              for p in reversed(earlier))
+            self._risk_layout.addWidget(_label(f"Earlier checklists: {trend}", "hint"))
         if overview.risk_record_id:
             open_button = QPushButton("Open this checklist")
             record_id = overview.risk_record_id

@@ -129,6 +129,9 @@ def test_ticking_warning_signs_changes_the_risk_level_live(qtbot, make_window):
     sign_in_dialog(qtbot, form.sign)
     assert form.record.is_signed
     qtbot.waitUntil(lambda: window.child.risk_badge.text() == "Medium risk", timeout=5_000)
+    reasons = next(label.text() for label in window.child.risk_box.findChildren(QLabel)
+                   if label.text().startswith("•"))
+    assert reasons.count("(adds 3)") == 3 and reasons.count("(adds 1)") == 1
 
 
 def test_edit_details_and_an_episode_in_their_dialogs(qtbot, make_window):
