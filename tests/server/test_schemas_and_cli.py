@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cse_desktop.records import Record, RecordState, RecordType, Signature, utc_now
 from cse_desktop.server.schemas import WireRecord, WireSignature
 from tests.server.harness import REPO, Service, enrol_device
@@ -87,3 +89,40 @@ def test_enrolment_code_is_single_use(service: Service, tmp_path: Path) -> None:
     assert second.status_code == 400 and second.json()["code"] == "invalid_enrolment_code"
     assert service.scalar("SELECT count(*) FROM devices WHERE token_hash = :t",
                           t=first.json()["token"]) == 0  # only the hash is stored
+
+
+def test_serve_with_a_given_certificate(tmp_path: Path) -> None:
+    """Production passes its own certificate and key; the service uses them, not its own."""
+    import os
+    import ssl
+    import time
+
+    import httpx
+
+    from cse_desktop.server.ca import CertificateAuthority
+    from tests.server.harness import free_port
+
+    issuer = CertificateAuthority.load_or_create(tmp_path / "it", "Test IT department")
+    cert, key = issuer.ensure_tls_certificate(tmp_path / "it", ["127.0.0.1"])
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cse_desktop.server", "--data-dir", str(tmp_path / "svc"),
+         "serve", "--port", str(port), "--cert", str(cert), "--key", str(key)],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        trusted = ssl.create_default_context(cafile=str(tmp_path / "it" / "ca.pem"))
+        answer = None
+        for _ in range(100):
+            try:
+                answer = httpx.get(f"https://127.0.0.1:{port}/api/v1/health", verify=trusted)
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        assert answer is not None and answer.json()["status"] == "ok"
+        own = ssl.create_default_context(cafile=str(tmp_path / "svc" / "ca.pem"))
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            httpx.get(f"https://127.0.0.1:{port}/api/v1/health", verify=own)
+    finally:
+        process.terminate()
+        process.wait(10)
