@@ -31,9 +31,15 @@ def pull(engine: Engine, caller: Caller, cursor: int, limit: int) -> PullRespons
                 raise ApiError(409, "cursor_ahead", CURSOR_AHEAD)
         more = len(rows) > limit
         rows = rows[:limit]
+        remaining = 0
+        if more:
+            remaining = int(conn.execute(
+                select(func.count()).select_from(records)
+                .where(records.c.seq > rows[-1].seq, visible_records(caller))).scalar() or 0)
         audit.log_many(conn, caller, "pull", [(r.id, r.child_id) for r in rows])
     return PullResponse(records=[json.loads(r.payload) for r in rows],
-                        cursor=rows[-1].seq if rows else cursor, more=more)
+                        cursor=rows[-1].seq if rows else cursor, more=more,
+                        remaining=remaining)
 
 
 def get_record(engine: Engine, caller: Caller, record_id: str) -> dict[str, Any]:

@@ -114,6 +114,8 @@ class PullResponse(BaseModel):
     records: list[dict[str, Any]] = Field(description="Records in the wire format, oldest first.")
     cursor: int = Field(description="Pass this as `cursor` next time.")
     more: bool = Field(description="True when another page is waiting.")
+    remaining: int = Field(0, description="How many records are still waiting after this "
+                                          "page (for progress bars).")
 
 
 class EnrolRequest(BaseModel):

@@ -240,7 +240,8 @@ class SyncClient:
                 self.store.set_sync_state(CURSOR_KEY, int(page["cursor"]), conn=conn)
             cursor = int(page["cursor"])
             report.pulled += len(records)
-            notify(Progress("pull", report.pulled, None))
+            remaining = int(page.get("remaining") or 0)
+            notify(Progress("pull", report.pulled, report.pulled + remaining or None))
             if not page["more"]:
                 return
 

@@ -10,7 +10,7 @@ import pytest
 from cse_desktop.crypto.keyfile import KdfParams
 from cse_desktop.records import RecordType
 from cse_desktop.store import Store
-from cse_desktop.sync import NotEnrolled, Offline, SyncClient, SyncReport
+from cse_desktop.sync import NotEnrolled, Offline, Progress, SyncClient, SyncReport
 from cse_desktop.sync.client import CURSOR_KEY
 from cse_desktop.sync.transport import Transport
 from tests.server.harness import PASSPHRASE, Service, enrol_device, free_port
@@ -73,3 +73,22 @@ def test_cursor_past_the_end_of_the_feed_starts_again(shared_service: Service,
     assert device.store.get_sync_state(CURSOR_KEY) < 10**12
     device.close()
     other.close()
+
+
+def test_progress_counts_n_of_m(shared_service: Service, tmp_path: Path) -> None:
+    shared_service.user("progress")
+    a = enrol_device(shared_service, "progress", tmp_path / "a")
+    b = enrol_device(shared_service, "progress", tmp_path / "b", pull_limit=10)
+    child = a.child("Test Child November")
+    for n in range(29):
+        a.add(RecordType.CASE_NOTE, {"summary": f"Note {n}"}, child.id)
+    pushed: list[Progress] = []
+    a.client.sync_once(pushed.append)
+    pushes = [p for p in pushed if p.phase == "push"]
+    assert pushes[0] == Progress("push", 0, 30) and pushes[-1] == Progress("push", 30, 30)
+    pulled: list[Progress] = []
+    b.client.sync_once(pulled.append)
+    assert [(p.done, p.total) for p in pulled] == [(10, 30), (20, 30), (30, 30)]
+    assert pulled[0].text == "Receiving records: 10 of 30"
+    a.close()
+    b.close()
