@@ -102,6 +102,15 @@ def main() -> int:
     save(window, "03-child")
 
     overview = window.child.overview
+    busy = max(rows, key=lambda r: r.episodes)  # a child with a long history
+    window.open_child(busy.child_id)
+    wait_until(lambda: window.child.overview is not None
+               and window.child.overview.child.id == busy.child_id and not window.runner.busy)
+    save(window, "03b-child-with-history")
+    window.open_child(child.child_id)
+    wait_until(lambda: window.child.overview is not None
+               and window.child.overview.child.id == child.child_id and not window.runner.busy)
+    overview = window.child.overview
     due = next((s for s in overview.episodes if s.state is not RhiState.NONE), None)
     if due is not None:
         form = window.start_interview(due.episode.id)

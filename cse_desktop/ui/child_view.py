@@ -83,16 +83,26 @@ def _tree(name: str, headers: list[str]) -> QTreeWidget:
     return tree
 
 
-def risk_reasons(result: RiskResult) -> list[str]:
-    """One line per reason, biggest first; then what is not known yet."""
-    lines = []
-    for item in result.overrides:
-        lines.append(f"{item.label} (serious concern: high risk by itself)")
-    for item in sorted(result.contributions, key=lambda c: -c.weight):
-        if item not in result.overrides:
-            lines.append(f"{item.label} (adds {item.weight})")
-    for _field_id, label in result.not_known:
-        lines.append(f"Not known yet: {label}")
+MOST_REASONS_SHOWN = 4
+
+
+def risk_reasons(result: RiskResult, most: int | None = None) -> list[str]:
+    """One line per reason: serious concerns, then the rest biggest first (``most`` of them,
+    then how many more), then one line for what is not known yet."""
+    lines = [f"{item.label} (serious concern: high risk by itself)"
+             for item in result.overrides]
+    rest = [f"{item.label} (adds {item.weight})"
+            for item in sorted(result.contributions, key=lambda c: -c.weight)
+            if item not in result.overrides]
+    if most is not None and len(rest) > most:
+        hidden = len(rest) - most
+        rest = [*rest[:most], f"…and {hidden} more (open the checklist to see them all)"]
+    lines += rest
+    unknown = [label for _field_id, label in result.not_known]
+    if unknown:
+        listed = ", ".join(unknown[:3]) + (f" and {len(unknown) - 3} more"
+                                           if len(unknown) > 3 else "")
+        lines.append(f"Not known yet, to follow up: {listed}")
     return lines
 
 
@@ -164,6 +174,12 @@ class ChildView(QWidget):
         self.actions_box = QGroupBox("Open actions")
         self.actions = _tree("Open actions", ["What", "Who", "Due"])
         self.actions.itemActivated.connect(self._open_item)
+        actions_head = self.actions.header()
+        actions_head.setStretchLastSection(False)
+        actions_head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        actions_head.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        actions_head.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.actions.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         QVBoxLayout(self.actions_box).addWidget(self.actions)
         self.episodes_box = QGroupBox("Missing episodes")
         self._episodes_layout = QVBoxLayout(self.episodes_box)
@@ -335,9 +351,11 @@ class ChildView(QWidget):
         row.addWidget(level)
         row.addWidget(_label(f"Assessed {wording.when(overview.risk_assessed_at)}", "hint"), 1)
         self._risk_layout.addLayout(row)
-        reasons = risk_reasons(result)
+        reasons = risk_reasons(result, MOST_REASONS_SHOWN)
         text = "\n".join(f"•  {line}" for line in reasons) or "No warning signs were ticked."
-        self._risk_layout.addWidget(_label(text))
+        shown = _label(text)
+        shown.setToolTip("\n".join(risk_reasons(result)))
+        self._risk_layout.addWidget(shown)
         earlier = overview.risk_history[:-1][-3:]
         if earlier:
             trend = ", ".join(f"{p.level.label} ({wording.day(p.assessed_at)})"
@@ -365,9 +383,6 @@ class ChildView(QWidget):
             self.actions.addTopLevelItem(item)
         if not overview.open_actions:
             self.actions.addTopLevelItem(QTreeWidgetItem(["No open actions", "", ""]))
-        self.actions.resizeColumnToContents(2)
-        self.actions.setColumnWidth(0, 250)
-        self.actions.setColumnWidth(1, 130)
         rows = max(1, min(6, self.actions.topLevelItemCount()))
         self.actions.setFixedHeight(40 + rows * 30)
         self.actions_box.setTitle(f"Open actions ({len(overview.open_actions)})")
