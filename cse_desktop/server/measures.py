@@ -36,11 +36,14 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    null,
     or_,
     select,
     true,
     type_coerce,
+    union_all,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.selectable import CTE
 
 from ..forms import RHI_DEADLINE_HOURS, FormLibrary, RiskLevel, default_library
@@ -72,10 +75,15 @@ class _Sql:
         self.pg = conn.dialect.name == "postgresql"
 
     def doc(self) -> ColumnElement[Any]:
-        """The stored record as JSON (parsed once per row in the CTEs below)."""
+        """The stored record as JSON.  PostgreSQL parses it once into JSONB, so reading many
+        answers of one record does not parse the text again for each."""
         if self.pg:
-            return cast(records.c.payload, JSON)
+            return cast(records.c.payload, JSONB)
         return type_coerce(records.c.payload, JSON)
+
+    def materialized(self, cte: CTE) -> CTE:
+        """Compute a CTE once (PostgreSQL would otherwise inline it into a nested loop)."""
+        return cte.prefix_with("MATERIALIZED", dialect="postgresql")
 
     @staticmethod
     def text(doc: Any, *path: str) -> ColumnElement[str]:
@@ -110,17 +118,17 @@ class _Sql:
         ``value`` (JSON) and ``kind`` ('string', 'object', ...)."""
         if self.pg:
             listed = doc[path]
-            safe = case((func.json_typeof(listed) == "array", listed),
-                        else_=cast(literal("[]"), JSON))
-            items = func.json_array_elements(safe).table_valued("value").render_derived()
-            return items, items.c.value, func.json_typeof(items.c.value)
+            safe = case((func.jsonb_typeof(listed) == "array", listed),
+                        else_=cast(literal("[]"), JSONB))
+            items = func.jsonb_array_elements(safe).table_valued("value").render_derived()
+            return items, items.c.value, func.jsonb_typeof(items.c.value)
         json_path = "$." + ".".join(path)
         items = func.json_each(doc, json_path).table_valued("value", "type", "atom")
         return items, items.c.value, items.c.type
 
     def item_text(self, item: Any, key: str) -> ColumnElement[str]:
         if self.pg:
-            return type_coerce(item, JSON)[key].as_string()
+            return type_coerce(item, JSONB)[key].as_string()
         return func.json_extract(item, f"$.{key}")
 
     def atom_text(self, items: Any, value: Any) -> ColumnElement[str]:
@@ -179,74 +187,116 @@ def _scope(caller: Caller, team_id: str | None) -> tuple[ColumnElement[bool], st
 
 
 class _Queries:
+    """One method per measure.  Each record type is read straight from ``records`` (so the
+    planner knows how many there are) into a CTE computed once, with the answers it needs
+    already taken out of the JSON."""
+
     def __init__(self, conn: Connection, where: ColumnElement[bool], period: m.Period,
                  library: FormLibrary) -> None:
-        self.conn, self.period, self.library = conn, period, library
+        self.conn, self.where, self.period, self.library = conn, where, period, library
         self.sql = _Sql(conn)
-        doc = self.sql.doc()
-        t = self.sql.text
-        self.live = (select(records.c.id, records.c.record_type, records.c.child_id,
-                            records.c.state, doc.label("doc"))
-                     .where(where).cte("live"))
-        live = self.live
-        self.doc = live.c.doc
-        self.created = self.sql.moment(t(live.c.doc, "created_at"))
         self.start, self.end = self.sql.param(period.start), self.sql.param(period.end)
-        self.episodes = self._episodes(live, t)
-        self.interviews = self._interviews(live, t)
+        self.episodes = self._episodes()
+        self.interviews = self._interviews()
 
-    def _episodes(self, live: CTE, t: Any) -> CTE:
+    def base(self, name: str, *kinds: str, signed: bool = False) -> CTE:
+        """Records of these types the caller may see (id, child_id, state, doc), each record's
+        JSON parsed once: PostgreSQL would otherwise parse it again for every answer read."""
+        doc = self.sql.doc()
+        query = (select(records.c.id, records.c.child_id, records.c.state, doc.label("doc"))
+                 .where(self.where, records.c.record_type.in_(kinds)))
+        if signed:
+            query = query.where(records.c.state == "signed")
+        return self.sql.materialized(query.cte(name))
+
+    def answer(self, source: Any, *path: str) -> ColumnElement[str]:
+        return self.sql.text(source.c.doc, "data", *path)
+
+    def created(self, source: Any) -> ColumnElement[Any]:
+        return self.sql.moment(self.sql.text(source.c.doc, "created_at"))
+
+    def _episodes(self) -> CTE:
+        """Missing (not absent) episodes: when they went and came back."""
+        raw = self.base("raw_episodes", "missing_episode")
         moment = self.sql.moment
-        return (select(live.c.id, live.c.child_id,
-                       moment(t(live.c.doc, "data", "went_missing_at")).label("went"),
-                       moment(t(live.c.doc, "data", "returned_at")).label("returned"))
-                .where(live.c.record_type == "missing_episode",
-                       func.coalesce(t(live.c.doc, "data", "missing_or_absent"), "")
-                       != "absent")
-                .cte("episodes"))
+        return self.sql.materialized(
+            select(raw.c.id, raw.c.child_id,
+                   moment(self.answer(raw, "went_missing_at")).label("went"),
+                   moment(self.answer(raw, "returned_at")).label("returned"))
+            .where(func.coalesce(self.answer(raw, "missing_or_absent"), "") != "absent")
+            .cte("episodes"))
 
-    def _interviews(self, live: CTE, t: Any) -> CTE:
+    def _interviews(self) -> CTE:
         """Each episode's interview: signed before draft, then the earliest saved."""
+        raw = self.base("raw_interviews", "return_interview")
         moment = self.sql.moment
+        episode_id = self.answer(raw, "episode_id")
         rank = func.row_number().over(
-            partition_by=t(live.c.doc, "data", "episode_id"),
-            order_by=[case((live.c.state == "signed", 0), else_=1), self.created, live.c.id])
-        ranked = (select(live.c.id, live.c.child_id, live.c.state,
-                         t(live.c.doc, "data", "episode_id").label("episode_id"),
-                         t(live.c.doc, "data", "outcome").label("outcome"),
-                         moment(t(live.c.doc, "data", "offered_at")).label("offered"),
-                         moment(t(live.c.doc, "data", "completed_at")).label("completed"),
+            partition_by=episode_id,
+            order_by=[case((raw.c.state == "signed", 0), else_=1), self.created(raw), raw.c.id])
+        ranked = (select(raw.c.id, raw.c.child_id, raw.c.state,
+                         episode_id.label("episode_id"),
+                         self.answer(raw, "outcome").label("outcome"),
+                         moment(self.answer(raw, "offered_at")).label("offered"),
+                         moment(self.answer(raw, "completed_at")).label("completed"),
                          rank.label("rank"))
-                  .where(live.c.record_type == "return_interview")
-                  .cte("ranked_interviews"))
-        return select(ranked).where(ranked.c.rank == 1).cte("interviews")
+                  .subquery("ranked_interviews"))
+        return self.sql.materialized(
+            select(ranked).where(ranked.c.rank == 1).cte("interviews"))
 
     # -- return home interviews ---------------------------------------------------------------
 
-    def rhi_figures(self) -> list[m.Figure]:
+    def _paired(self) -> Any:
+        """Each missing episode returned in the period beside its interview (if any).
+
+        Paired by grouping on the episode id rather than by a join: the database then never
+        needs to guess how many rows a JSON filter keeps (a bad guess makes a nested loop)."""
         ep, rhi = self.episodes, self.interviews
-        deadline = self.sql.plus_deadline(ep.c.returned)
-        offered = and_(rhi.c.offered.is_not(None), rhi.c.offered <= deadline)
-        completed = and_(rhi.c.outcome == "completed", rhi.c.completed.is_not(None),
-                         rhi.c.completed <= deadline)
-        recorded = and_(rhi.c.id.is_not(None), func.coalesce(rhi.c.outcome, "") != "")
+        moment_type = ep.c.returned.type
+
+        def blank(kind: Any) -> Any:
+            return cast(null(), kind)
+
+        both = union_all(
+            select(ep.c.id.label("episode_id"), ep.c.child_id, ep.c.returned,
+                   blank(moment_type).label("offered"), blank(moment_type).label("completed"),
+                   blank(String()).label("outcome"), literal(1).label("is_episode"),
+                   literal(0).label("is_interview"))
+            .where(ep.c.returned >= self.start, ep.c.returned < self.end),
+            select(rhi.c.episode_id, blank(String()), blank(moment_type), rhi.c.offered,
+                   rhi.c.completed, rhi.c.outcome, literal(0), literal(1)),
+        ).subquery("both_sides")
+        return (select(both.c.episode_id, func.max(both.c.child_id).label("child_id"),
+                       func.max(both.c.returned).label("returned"),
+                       func.max(both.c.offered).label("offered"),
+                       func.max(both.c.completed).label("completed"),
+                       func.max(both.c.outcome).label("outcome"),
+                       func.max(both.c.is_interview).label("has_interview"))
+                .group_by(both.c.episode_id)
+                .having(func.max(both.c.is_episode) == 1)
+                .subquery("paired"))
+
+    def rhi_figures(self) -> list[m.Figure]:
+        pair = self._paired()
+        deadline = self.sql.plus_deadline(pair.c.returned)
+        offered = and_(pair.c.offered.is_not(None), pair.c.offered <= deadline)
+        completed = and_(pair.c.outcome == "completed", pair.c.completed.is_not(None),
+                         pair.c.completed <= deadline)
+        recorded = and_(pair.c.has_interview == 1, func.coalesce(pair.c.outcome, "") != "")
         flags = {
             "base": true(), "offered": offered, "completed": completed, "recorded": recorded,
-            "declined": and_(recorded, rhi.c.outcome.in_(_DECLINED)),
-            "by_child": and_(recorded, rhi.c.outcome == "declined_by_child"),
-            "by_parent": and_(recorded, rhi.c.outcome == "declined_by_parent_carer"),
+            "declined": and_(recorded, pair.c.outcome.in_(_DECLINED)),
+            "by_child": and_(recorded, pair.c.outcome == "declined_by_child"),
+            "by_parent": and_(recorded, pair.c.outcome == "declined_by_parent_carer"),
         }
-        joined = ep.outerjoin(rhi, rhi.c.episode_id == ep.c.id)
-        in_period = and_(ep.c.returned >= self.start, ep.c.returned < self.end)
         counts = self.conn.execute(
             select(*[func.coalesce(func.sum(case((flag, 1), else_=0)), 0).label(name)
-                     for name, flag in flags.items()])
-            .select_from(joined).where(in_period)).one()
+                     for name, flag in flags.items()])).one()
         children: dict[str, list[str]] = defaultdict(list)
-        per_child = (select(ep.c.child_id,
+        per_child = (select(pair.c.child_id,
                             *[func.max(case((flag, 1), else_=0)).label(name)
                               for name, flag in flags.items()])
-                     .select_from(joined).where(in_period).group_by(ep.c.child_id))
+                     .group_by(pair.c.child_id))
         for row in self.conn.execute(per_child).mappings():
             for name in flags:
                 if row[name]:
@@ -271,48 +321,62 @@ class _Queries:
 
     # -- risk levels --------------------------------------------------------------------------
 
-    def _level(self, doc: Any) -> ColumnElement[str]:
+    def _level(self, raw: Any) -> ColumnElement[str]:
         """The checklist's risk level, scored in SQL from its form definition's weights."""
         whens = []
-        for version in self.library.versions("warning_signs"):
-            definition = self.library.get("warning_signs", version)
-            whens.append((cast(doc["form_version"].as_string(), Integer) == version,
-                          _level_expression(definition, doc, self.sql)))
+        version = cast(raw.c.doc["form_version"].as_string(), Integer)
+        for number in self.library.versions("warning_signs"):
+            definition = self.library.get("warning_signs", number)
+            whens.append((version == number, _level_expression(definition, raw.c.doc,
+                                                               self.sql)))
         return case(*whens, else_=None)
 
     def risk_by_month(self) -> list[m.MonthRisk]:
-        live, t, moment = self.live, self.sql.text, self.sql.moment
-        assessed = func.coalesce(moment(t(live.c.doc, "data", "assessed_at")), self.created)
-        checklists = (select(live.c.id, live.c.child_id, assessed.label("assessed"),
-                             self.created.label("created"), self._level(live.c.doc)
-                             .label("level"))
-                      .where(live.c.record_type == "warning_signs", live.c.state == "signed",
-                             live.c.doc["form_id"].as_string() == "warning_signs")
-                      .cte("checklists"))
-        population = (select(live.c.child_id).where(live.c.record_type == "child")
-                      .union(select(checklists.c.child_id)).subquery("population"))
-        everyone = _split(self.conn.execute(select(self.sql.ids(population.c.child_id)))
-                          .scalar())
+        """Every month end in one statement: each checklist is scored once."""
+        ends = m.month_ends(self.period.start, self.period.end)
+        if not ends:
+            return []
+        raw = self.base("raw_checklists", "warning_signs", signed=True)
+        assessed = func.coalesce(self.sql.moment(self.answer(raw, "assessed_at")),
+                                 self.created(raw))
+        checklists = self.sql.materialized(
+            select(raw.c.id, raw.c.child_id, assessed.label("assessed"),
+                   self.created(raw).label("created"), self._level(raw).label("level"))
+            .cte("checklists"))
+        month_ends = union_all(*[
+            select(literal(index).label("month"), self.sql.param(as_at).label("as_at"))
+            for index, (_month, as_at) in enumerate(ends)]).subquery("month_ends")
+        rank = func.row_number().over(
+            partition_by=[month_ends.c.month, checklists.c.child_id],
+            order_by=[checklists.c.assessed.desc(), checklists.c.created.desc(),
+                      checklists.c.id.desc()])
+        latest = (select(month_ends.c.month, checklists.c.child_id, checklists.c.level,
+                         rank.label("rank"))
+                  .select_from(month_ends)
+                  .join(checklists, checklists.c.assessed < month_ends.c.as_at)
+                  .subquery("latest"))
+        rows = self.conn.execute(
+            select(latest.c.month, latest.c.level,
+                   self.sql.ids(latest.c.child_id).label("ids"))
+            .where(latest.c.rank == 1).group_by(latest.c.month, latest.c.level)).all()
+        found: dict[int, dict[str, tuple[str, ...]]] = defaultdict(dict)
+        for row in rows:
+            found[int(row.month)][row.level] = _split(row.ids)
+        # Everyone who could be counted: the children here, and anyone with a signed checklist.
+        everyone = set(self.conn.execute(
+            select(records.c.child_id).distinct()
+            .where(self.where, or_(records.c.record_type == "child",
+                                   and_(records.c.record_type == "warning_signs",
+                                        records.c.state == "signed")))).scalars().all())
         months = []
-        for month, as_at in m.month_ends(self.period.start, self.period.end):
-            rank = func.row_number().over(
-                partition_by=checklists.c.child_id,
-                order_by=[checklists.c.assessed.desc(), checklists.c.created.desc(),
-                          checklists.c.id.desc()])
-            latest = (select(checklists.c.child_id, checklists.c.level, rank.label("rank"))
-                      .where(checklists.c.assessed < self.sql.param(as_at))
-                      .subquery("latest"))
-            rows = self.conn.execute(
-                select(latest.c.level, func.count().label("n"),
-                       self.sql.ids(latest.c.child_id).label("ids"))
-                .where(latest.c.rank == 1).group_by(latest.c.level)).all()
-            by_level = {row.level: _split(row.ids) for row in rows}
+        for index, (month, as_at) in enumerate(ends):
+            by_level = found[index]
             assessed_ids = {i for ids in by_level.values() for i in ids}
             figures = [m.Figure(f"risk_{level.value}", level.label,
                                 len(by_level.get(level.value, ())), None,
                                 by_level.get(level.value, ()))
                        for level in m.LEVELS]
-            not_assessed = tuple(sorted(set(everyone) - assessed_ids))
+            not_assessed = tuple(sorted(everyone - assessed_ids))
             figures.append(m.Figure(f"risk_{m.NOT_ASSESSED}", "Not yet assessed",
                                     len(not_assessed), None, not_assessed))
             months.append(m.MonthRisk(month, as_at, tuple(figures)))
@@ -333,14 +397,13 @@ class _Queries:
                         len(ids), None, ids)
 
     def referrals(self) -> list[m.Figure]:
-        live, t = self.live, self.sql.text
-        returned = self.sql.moment(t(live.c.doc, "data", "returned_at"))
-        items, value, kind = self.sql.elements(live.c.doc, "data", "referrals")
-        chosen = (select(live.c.id, live.c.child_id,
+        raw = self.base("signed_interviews", "return_interview", signed=True)
+        returned = self.sql.moment(self.answer(raw, "returned_at"))
+        items, value, kind = self.sql.elements(raw.c.doc, "data", "referrals")
+        chosen = (select(raw.c.id, raw.c.child_id,
                          self.sql.atom_text(items, value).label("agency"))
-                  .select_from(live).join(items, true())
-                  .where(live.c.record_type == "return_interview", live.c.state == "signed",
-                         returned >= self.start, returned < self.end, self.sql.is_string(kind))
+                  .select_from(raw).join(items, true())
+                  .where(returned >= self.start, returned < self.end, self.sql.is_string(kind))
                   .distinct().subquery("chosen"))
         rows = self.conn.execute(
             select(chosen.c.agency, func.count().label("n"),
@@ -354,14 +417,14 @@ class _Queries:
                          found.get(value, (0, ()))[1]) for value, label in options]
 
     def overdue_actions(self, today: date) -> m.Figure:
-        live = self.live
-        items, value, kind = self.sql.elements(live.c.doc, "data", "actions")
+        raw = self.base("with_actions", *_ACTION_TYPES)
+        items, value, kind = self.sql.elements(raw.c.doc, "data", "actions")
         due = self.sql.item_text(value, "due_date")
         done = func.coalesce(self.sql.item_text(value, "done"), "")
-        overdue = (select(live.c.child_id)
-                   .select_from(live).join(items, true())
-                   .where(live.c.record_type.in_(_ACTION_TYPES), self.sql.is_object(kind),
-                          done != "yes", self.sql.date_before(due, today))
+        overdue = (select(raw.c.child_id)
+                   .select_from(raw).join(items, true())
+                   .where(self.sql.is_object(kind), done != "yes",
+                          self.sql.date_before(due, today))
                    .subquery("overdue"))
         row = self.conn.execute(select(func.count().label("n"),
                                        self.sql.ids(overdue.c.child_id).label("ids"))).one()
@@ -369,9 +432,9 @@ class _Queries:
         return m.Figure("overdue_actions", "Open actions overdue", int(row.n), None, ids)
 
     def children_in_scope(self) -> int:
-        live = self.live
-        return int(self.conn.execute(select(func.count(func.distinct(live.c.child_id)))
-                                     .where(live.c.record_type == "child")).scalar() or 0)
+        return int(self.conn.execute(
+            select(func.count(func.distinct(records.c.child_id)))
+            .where(self.where, records.c.record_type == "child")).scalar() or 0)
 
 
 def _level_expression(definition: FormDefinition, doc: Any, sql: _Sql) -> ColumnElement[str]:

@@ -308,7 +308,7 @@ def _risk_by_month(data: _Sorted, period: Period, library: FormLibrary) -> list[
         level = score_checklist(definition, checklist.data).level
         scored[checklist.child_id].append(
             (_assessed_at(checklist, library), checklist.created_at, checklist.id, level))
-    all_children = {c.id for c in data.children} | set(scored)
+    all_children = {c.child_id or c.id for c in data.children} | set(scored)
     months = []
     for month, as_at in month_ends(period.start, period.end):
         by_level: dict[str, list[str]] = defaultdict(list)
