@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import __version__
 from ..crypto.keyfile import KdfParams
 from ..records import Record, RecordType
 from ..services import session as sessions
@@ -178,6 +179,7 @@ class AppWindow(QMainWindow):
                                         tip="Connect to the central service and sync")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1")
+        self.about_action = self._action("&About", self.show_about)
 
         file_menu = self.menuBar().addMenu("&File")
         for action in (self.verify_action, self.passphrase_action, self.sync_action):
@@ -192,6 +194,7 @@ class AppWindow(QMainWindow):
             child_menu.addAction(action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.about_action)
 
         self.toolbar = QToolBar("Main")
         self.toolbar.setObjectName("mainToolbar")
@@ -518,7 +521,7 @@ class AppWindow(QMainWindow):
             ("Ctrl+L", "Lock now"),
             ("Ctrl+F", "Search the caseload"),
             ("Enter", "Open the selected child or record"),
-            ("Ctrl+Home", "Back to the caseload"),
+            ("Ctrl+Home, Esc", "Back to the caseload"),
             ("Ctrl+Shift+A", "Add a child"),
             ("Ctrl+E", "Edit the child's details"),
             ("Ctrl+Shift+M", "Record a missing episode"),
@@ -532,6 +535,13 @@ class AppWindow(QMainWindow):
                           QMessageBox.StandardButton.Ok, self)
         box.setStyleSheet("QLabel { font-family: monospace; }")
         box.exec()
+
+    def show_about(self) -> None:
+        kind = "DEMO store (made-up data)" if self.options.demo else "Your records"
+        QMessageBox.about(self, "About", (
+            f"{APP_TITLE}, version {__version__}\n\n"
+            f"{kind} are kept encrypted in:\n{self.options.data_dir}\n\n"
+            f"The app locks after {self._idle_words()} without activity."))
 
     def show_error(self, exc: BaseException) -> None:
         message = str(exc) if isinstance(exc, ServiceError) else (

@@ -7,7 +7,7 @@ import itertools
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -145,6 +145,7 @@ class ChildView(QWidget):
 
         self.back_button = QPushButton("← Back to caseload")
         self.back_button.setAccessibleName("Back to caseload")
+        self.back_button.setToolTip("Back to the caseload (Esc or Alt+Left)")
         self.title = _label("", "title")
         self.risk_badge = badge("", theme.risk_tint(None))
         self.details = _label("", "subtitle")
@@ -242,6 +243,9 @@ class ChildView(QWidget):
         self.note_button.clicked.connect(lambda: self._emit(self.new_note))
         self.print_button.clicked.connect(lambda: self._emit(self.print_summary))
         self.chronology_filter.currentIndexChanged.connect(self.load_chronology)
+        for keys in (QKeySequence(QKeySequence.StandardKey.Back), QKeySequence("Escape")):
+            QShortcut(keys, self, activated=self.back_requested.emit,
+                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     def _emit(self, signal: Signal) -> None:
         if self.child_id:

@@ -100,6 +100,7 @@ def test_main_flows_by_shortcuts(qtbot, make_window, existing_store):
     # Ctrl+N: the quick note, with the cursor in it; Escape closes it (nothing typed).
     def check_note(dialog):
         assert isinstance(dialog, QuickNoteDialog)
+        qtbot.waitUntil(dialog.isActiveWindow, timeout=5_000)
         qtbot.keyClick(dialog, Qt.Key.Key_Escape)
 
     activate(qtbot, window)
@@ -124,7 +125,7 @@ def test_main_flows_by_shortcuts(qtbot, make_window, existing_store):
         assert isinstance(dialog, ChildDialog)
         qtbot.waitUntil(dialog.isActiveWindow, timeout=5_000)
         assert dialog.view.parts[0].editors["first_name"].contains_focus(focused())
-        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+        qtbot.keyClick(focused(), Qt.Key.Key_Escape)
 
     while_dialog_open(lambda: qtbot.keyClick(view.table, Qt.Key.Key_A, CTRL_SHIFT), check_add)
 
@@ -183,3 +184,12 @@ def test_lock_and_quick_note_shortcuts_work_inside_a_form_window(qtbot, make_win
     qtbot.keyClick(form, Qt.Key.Key_L, CTRL)
     assert not window.is_unlocked
     assert window.forms.windows == {}
+
+
+def test_escape_goes_back_from_a_child_to_the_caseload(qtbot, make_window, existing_store):
+    window, child_id = seeded_window(qtbot, make_window, existing_store)
+    window.open_child(child_id)
+    qtbot.waitUntil(lambda: window.child.overview is not None, timeout=5_000)
+    window.child.chronology.setFocus()
+    qtbot.keyClick(window.child.chronology, Qt.Key.Key_Escape)
+    assert window.workspace.currentWidget() is window.caseload
