@@ -35,7 +35,7 @@ import io
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -43,106 +43,20 @@ from ..forms import FormLibrary, RiskLevel, parse_datetime, score_checklist
 from ..records import Record, RecordType, utc_now
 from .caseload import actions_of, episode_statuses
 from .errors import PermissionDenied
+from .periods import (
+    Period,
+    local_today,
+    month_ends,
+    next_month,
+    repeat_window_start,
+)
 from .session import Session
 
-REPEAT_WINDOW = timedelta(days=90)
 REPEAT_THRESHOLD = 3
 DECLINED = ("declined_by_child", "declined_by_parent_carer")
 ACTION_TYPES = (RecordType.RETURN_INTERVIEW, RecordType.WARNING_SIGNS, RecordType.CASE_NOTE)
 NOT_ASSESSED = "not_assessed"
 LEVELS = (RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW, RiskLevel.NO_APPARENT)
-LOCAL_ZONE_NAME = "Europe/London"
-
-
-def local_zone() -> tzinfo:
-    """England's time zone for months and quarters (UTC if the zone data is missing)."""
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo(LOCAL_ZONE_NAME)
-    except Exception:  # no tz database on this machine
-        return UTC
-
-
-def local_today() -> date:
-    """Today's date in England (what "before today" means for overdue actions)."""
-    return datetime.now(local_zone()).date()
-
-
-# -- periods ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    start: datetime  # included
-    end: datetime  # not included
-    label: str = ""
-
-    def __post_init__(self) -> None:
-        if self.start.utcoffset() is None or self.end.utcoffset() is None:
-            raise ValueError("a period needs times with a time zone")
-        if self.end <= self.start:
-            raise ValueError("the period must end after it starts")
-
-    def contains(self, moment: datetime | None) -> bool:
-        return moment is not None and self.start <= moment < self.end
-
-    @classmethod
-    def days(cls, first: date, last: date, zone: tzinfo | None = None,
-             label: str = "") -> Period:
-        """From the start of ``first`` to the end of ``last`` (both days included)."""
-        zone = zone or local_zone()
-        start = datetime.combine(first, time(0), zone)
-        end = datetime.combine(last + timedelta(days=1), time(0), zone)
-        return cls(start, end, label or f"{first:%d %b %Y} to {last:%d %b %Y}")
-
-    @classmethod
-    def month(cls, year: int, month: int, zone: tzinfo | None = None) -> Period:
-        zone = zone or local_zone()
-        first = date(year, month, 1)
-        return cls(datetime.combine(first, time(0), zone),
-                   datetime.combine(_next_month(first), time(0), zone), f"{first:%B %Y}")
-
-    @classmethod
-    def quarter(cls, year: int, quarter: int, zone: tzinfo | None = None) -> Period:
-        """Calendar quarter 1-4 (January-March is quarter 1)."""
-        if quarter not in (1, 2, 3, 4):
-            raise ValueError("a quarter is 1, 2, 3 or 4")
-        zone = zone or local_zone()
-        first = date(year, 3 * quarter - 2, 1)
-        last = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
-        return cls(datetime.combine(first, time(0), zone),
-                   datetime.combine(last, time(0), zone),
-                   f"Q{quarter} {year} ({first:%b}–{last - timedelta(days=1):%b %Y})")
-
-
-def _next_month(day: date) -> date:
-    return date(day.year + (day.month == 12), 1 if day.month == 12 else day.month + 1, 1)
-
-
-def month_ends(start: datetime, end: datetime) -> list[tuple[date, datetime]]:
-    """(first day of the month, the moment it is measured at) for each month of the period.
-
-    Months are calendar months in the time zone of ``start``; the moment is the start of the
-    next month, or ``end`` for a last month cut short by the period.
-    """
-    zone = start.tzinfo
-    day = start.date().replace(day=1)
-    result = []
-    while True:
-        month_start = datetime.combine(day, time(0), zone)
-        if month_start >= end:
-            break
-        as_at = min(datetime.combine(_next_month(day), time(0), zone), end)
-        if as_at > start:
-            result.append((day, as_at))
-        day = _next_month(day)
-    return result
-
-
-def repeat_window_start(end: datetime) -> datetime:
-    """The start of the repeat-missing window: 90 days (of 24 hours) before ``end``."""
-    return (end.astimezone(UTC) - REPEAT_WINDOW).astimezone(end.tzinfo)
 
 
 # -- results ----------------------------------------------------------------------------------
@@ -527,7 +441,7 @@ class MeasuresService:
         months = []
         for month, _as_at in month_ends(period.start, period.end):
             part = Period(max(period.start, datetime.combine(month, time(0), period.start.tzinfo)),
-                          min(period.end, datetime.combine(_next_month(month), time(0),
+                          min(period.end, datetime.combine(next_month(month), time(0),
                                                            period.start.tzinfo)))
             months.append((f"{month:%B %Y}", self._compute(part, workers, today)))
         identity = self.session.signing_identity()
