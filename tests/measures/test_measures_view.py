@@ -141,3 +141,14 @@ def test_locking_clears_the_screen(view: MeasuresView) -> None:
     view.set_session(None)
     assert view.table.rowCount() == 0 and view.counted.count() == 0
     assert not view.export_button.isEnabled()
+
+
+def test_board_report_is_made_off_the_ui_thread(qtbot, view: MeasuresView) -> None:
+    assert view.report_button.isEnabled()
+    dialog = view.board_report()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.pdf is not None or dialog.error is not None, timeout=20_000)
+    assert dialog.error is None
+    assert dialog.pdf.startswith(b"%PDF")
+    assert dialog.save_button.isEnabled()
+    dialog.close()
