@@ -281,6 +281,13 @@ class Store:
                 raise StoreLocked()
             self.key_file(self.data_dir).add_recovery_slot(bytes(self._data_key), public_key)
 
+    def data_key_for_rescue(self) -> bytes:
+        """A copy of the data key, only for sealing a rescue bundle before a wipe."""
+        with self._mutex:
+            if self._data_key is None:
+                raise StoreLocked()
+            return bytes(self._data_key)
+
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """One atomic unit of work for callers that combine several writes (e.g. sync)."""
@@ -691,6 +698,17 @@ class Store:
         self._write_row(conn, record, insert=exists is None)
         self._enqueue(conn, record, base_revision)
         audit.append(conn, actor, action, record_id=record.id, child_id=record.child_id)
+
+    @_locked
+    def requeue(self, record: Record, base_revision: int, conn: Connection | None = None) -> None:
+        """Queue the stored version of a record again on a new base, without rewriting it.
+
+        Used when a record signed here must go on top of a newer server draft: a signed row
+        cannot be rewritten, only sent again.
+        """
+        conn = conn or self._conn
+        conn.execute("DELETE FROM outbox WHERE record_id = ?", (record.id,))
+        self._enqueue(conn, record, base_revision)
 
     @_locked
     def drop_pending(self, record_id: str, conn: Connection | None = None) -> None:

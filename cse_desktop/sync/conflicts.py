@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from ..records import Actor, Record, from_iso, new_id, to_iso, utc_now
+from ..records import Actor, Record, from_iso, to_iso, utc_now
 from ..store import Store
 from ..store.connection import Connection
 from .merge import DELETED, MISSING, merged_record, same_content, three_way
@@ -76,20 +76,6 @@ def apply_clean_merge(store: Store, conn: Connection, actor: Actor, local: Recor
         return False
     store.enqueue(merged, remote.revision, actor, "sync_merge", conn=conn)
     return True
-
-
-def _requeue_signed(conn: Connection, local: Record, base_revision: int) -> None:
-    """Queue a locally signed record again on top of the server's newer draft.
-
-    The store has no method for this (a signed row cannot be rewritten, and ``enqueue``
-    rewrites the row), so the outbox row is written here in the store's own format.
-    """
-    conn.execute("DELETE FROM outbox WHERE record_id = ?", (local.id,))
-    conn.execute(
-        "INSERT INTO outbox (change_id, record_id, base_revision, payload, created_at)"
-        " VALUES (?,?,?,?,?)",
-        (new_id(), local.id, base_revision, json.dumps(local.to_wire(), ensure_ascii=False),
-         to_iso(utc_now())))
 
 
 class ConflictQueue:
@@ -192,7 +178,7 @@ class ConflictQueue:
                 apply_clean_merge(self.store, conn, self.actor, local, remote, None)
                 outcome, resolution = remote, {"kept": "signed version from the service"}
             elif local.is_signed:
-                _requeue_signed(conn, local, remote.revision)
+                self.store.requeue(local, remote.revision, conn=conn)
                 outcome, resolution = local, {"kept": "signed version from this device"}
             else:
                 result = three_way(conflict.base, local, remote)

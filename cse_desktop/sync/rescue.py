@@ -30,7 +30,7 @@ from ..crypto.keyfile import (
     wrap_to_recovery_key,
 )
 from ..records import to_iso, utc_now
-from ..store import Store
+from ..store import Store, StoreLocked
 
 FORMAT = "cse-desktop-rescue"
 VERSION = 1
@@ -59,12 +59,11 @@ def _unb64(text: str) -> bytes:
 
 
 def _data_key(store: Store) -> bytes:
-    # The store keeps its key private; the rescue step is the one place that needs it, to
-    # encrypt under the same key the passphrase unwraps.
-    key = store._data_key
-    if key is None:
-        raise RescueError("The records are locked, so no rescue bundle can be written.")
-    return bytes(key)
+    # The bundle is sealed under the same key the passphrase unwraps.
+    try:
+        return store.data_key_for_rescue()
+    except StoreLocked as exc:
+        raise RescueError("The records are locked, so no rescue bundle can be written.") from exc
 
 
 def collect(store: Store) -> dict[str, Any]:
