@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSizePolicy,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -232,20 +233,22 @@ class IndicatorEditor(FieldEditor):
     """A warning sign: Yes / No / Not known, with an optional note, on one row."""
 
     def _build(self) -> QWidget:
+        # The answer buttons with the note under them, so the note keeps a usable width
+        # even on a narrow laptop screen.
         box = QWidget()
-        row = QHBoxLayout(box)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(12)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(4)
         self._buttons = _OptionButtons(self.field.options, exclusive=True,
                                        columns=len(self.field.options))
         self._buttons.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self._buttons.group.buttonToggled.connect(self._on_toggled)
-        row.addWidget(self._buttons)
+        column.addWidget(self._buttons)
         self._note = QLineEdit()
         self._note.setPlaceholderText("Note (optional)")
         self._note.setAccessibleName(f"Note on {self.field.label}")
         self._note.textChanged.connect(self._emit_changed)
-        row.addWidget(self._note, 1)
+        column.addWidget(self._note)
         return box
 
     def _arrange(self) -> None:
