@@ -97,6 +97,9 @@ class RecordDialog(QDialog):
         self.record: Record | None = None
         self.setWindowTitle(title)
         self.setModal(True)
+        style = optional_module("cse_desktop.ui.forms.style")
+        if style is not None:  # the same look as the other forms
+            self.setStyleSheet(style.FORM_STYLE)
         self.resize(720, 700)
         heading = QLabel(title)
         heading.setProperty("role", "title")
