@@ -215,6 +215,7 @@ class CaseloadView(QWidget):
         super().__init__(parent)
         self._runner = runner
         self._session: Session | None = None
+        self._focus_results = False
         self.model = CaseloadModel(self)
 
         self.search = named(QLineEdit(), "Search the caseload",
@@ -356,9 +357,9 @@ class CaseloadView(QWidget):
                          on_result=self._show_rows, key="caseload")
 
     def _search_now(self) -> None:
+        """Enter in the search box: search now, then move to the results."""
+        self._focus_results = True
         self.refresh()
-        if self.model.rowCount():
-            self.table.setFocus()
 
     def _show_rows(self, rows: list[ChildRow]) -> None:
         selected = self.selected_child_id()
@@ -379,7 +380,11 @@ class CaseloadView(QWidget):
                                if filtered else
                                "No children on your caseload yet.\n\n"
                                "Choose “Add child…” (Ctrl+Shift+A) to add the first one.")
-        self.select_child(selected) if selected else self.table.selectRow(0)
+        if not (selected and self.select_child(selected)):
+            self.table.selectRow(0)
+        if self._focus_results and rows:
+            self.table.setFocus()
+        self._focus_results = False
         self.loaded.emit()
 
     # -- selection and actions ---------------------------------------------------------------
