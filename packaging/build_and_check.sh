@@ -5,8 +5,8 @@
 #
 # Steps: make sure the virtual environment has PyInstaller (the `package` extra), remove old
 # build/ and dist/ output, run PyInstaller on packaging/cse-desktop.spec, then run
-# `dist/cse-desktop/cse-desktop --version` and `--self-test` with QT_QPA_PLATFORM=offscreen.
-# Exits non-zero if any step fails.
+# `dist/cse-desktop/cse-desktop --version` and `--self-test` with QT_QPA_PLATFORM=offscreen,
+# and open the window with the DEMO store for a few seconds.  Exits non-zero if any step fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,6 +52,21 @@ if [ "$version" != "$expected" ]; then
   exit 1
 fi
 "$BUNDLE/cse-desktop" --self-test
+
+# The real window, with the DEMO store (made-up children): it must still be running after
+# a few seconds (timeout then stops it: exit status 124) and print no Python traceback.
+echo "Opening the app window with the DEMO store for ${START_SECONDS:=10} s"
+set +e
+timeout "$START_SECONDS" "$BUNDLE/cse-desktop" --demo --data-dir "$check_home/app-data" \
+  >"$check_home/start.log" 2>&1
+status=$?
+set -e
+if [ "$status" != 124 ] || grep -q "Traceback" "$check_home/start.log"; then
+  echo "The app did not keep running (exit status $status):" >&2
+  cat "$check_home/start.log" >&2
+  exit 1
+fi
+echo "The window opened and kept running."
 
 say "Result"
 size_bytes=$(du -sb "$BUNDLE" | cut -f1)
