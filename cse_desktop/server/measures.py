@@ -24,6 +24,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -515,6 +516,43 @@ def parse_moment(text: str, name: str) -> datetime:
     return moment
 
 
+class FigureOut(BaseModel):
+    key: str = Field(description="Stable name, e.g. rhi_offered_in_time, risk_high, "
+                                 "referral_mash.")
+    label: str
+    count: int = Field(description="What is counted: episodes, interviews, children, "
+                                   "actions or referrals.")
+    base: int | None = Field(description="The denominator of a percentage (null for counts).")
+    percent: float | None = Field(description="count / base as a percentage, one decimal.")
+    child_ids: list[str] = Field(description="The children counted.")
+    base_child_ids: list[str] = Field(description="The children in the denominator.")
+
+
+class PeriodOut(BaseModel):
+    start: str
+    end: str = Field(description="Not included.")
+    label: str
+
+
+class MonthRiskOut(BaseModel):
+    month: str = Field(description="First day of the month.")
+    as_at: str = Field(description="Checklists assessed before this moment count.")
+    levels: list[FigureOut]
+
+
+class MeasuresOut(BaseModel):
+    period: PeriodOut
+    today: str = Field(description="Actions due before this day are overdue.")
+    scope: str
+    children_in_scope: int
+    figures: list[FigureOut] = Field(description="RHIs offered and completed within 72 "
+                                                 "hours, declined (all, by the child, by a "
+                                                 "parent or carer), repeat missing, overdue "
+                                                 "actions.")
+    risk_by_month: list[MonthRiskOut]
+    referrals: list[FigureOut]
+
+
 _bearer = HTTPBearer(auto_error=False, description="The token issued at device enrolment.")
 
 
@@ -528,7 +566,11 @@ def _caller(request: Request,
 router = APIRouter()
 
 
-@router.get("/api/v1/measures", tags=["measures"], response_model=dict)
+@router.get("/api/v1/measures", tags=["measures"], response_model=MeasuresOut,
+            responses={400: {"description": "The period cannot be used."},
+                       401: {"description": "Not enrolled, or the device was revoked."},
+                       403: {"description": "Not a team lead or administrator, or another "
+                                            "team than the caller's."}})
 def get_measures(
         request: Request,
         who: Annotated[Caller, Depends(_caller)],
