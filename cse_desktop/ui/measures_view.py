@@ -314,6 +314,9 @@ class MeasuresView(QWidget):
             self.report_button.setToolTip("Only team leads can print the board report")
         elif not self.picker.is_quarter():
             self.report_button.setToolTip("Choose a quarter for the board report")
+        else:
+            self.report_button.setToolTip("The quarterly report for the partnership board, "
+                                          "digitally signed")
 
     # -- showing -------------------------------------------------------------------------------
 
@@ -336,6 +339,7 @@ class MeasuresView(QWidget):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(FIGURE_ROLE, figure.key)
+                item.setToolTip(f"{figure.label}: {figure.text()}. Select to see the children.")
                 if column:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
