@@ -142,7 +142,10 @@ def episode_statuses(episodes: Iterable[Record], interviews: Iterable[Record],
     result = []
     for episode in episodes:
         returned = parse_datetime(episode.data.get("returned_at"))
-        deadline = rhi_deadline(returned) if returned else None
+        # An interview is owed after a missing episode; an absence (whereabouts known) is
+        # recorded but starts no 72-hour clock.
+        owed = episode.data.get("missing_or_absent") != "absent"
+        deadline = rhi_deadline(returned) if (returned and owed) else None
         interview = by_episode.get(episode.id)
         offered = parse_datetime(interview.data.get("offered_at")) if interview else None
         completed = parse_datetime(interview.data.get("completed_at")) if interview else None

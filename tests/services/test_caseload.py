@@ -105,3 +105,14 @@ def test_chronology_is_newest_first_and_filterable(work, caseload, child) -> Non
     assert "No apparent risk" in entries[1].title
     notes_only = caseload.chronology(child.id, {RecordType.CASE_NOTE})
     assert [e.record_type for e in notes_only] == [RecordType.CASE_NOTE]
+
+
+def test_an_absence_starts_no_interview_clock(work, caseload, child) -> None:
+    work.record_episode(child.id, {
+        "missing_or_absent": "absent", "reported_by": "school",
+        "went_missing_at": (NOW - timedelta(hours=30)).isoformat(),
+        "returned_at": (NOW - timedelta(hours=20)).isoformat()})
+    [row] = caseload.rows(now=NOW + timedelta(days=5))
+    assert row.rhi_state is RhiState.NONE and row.episodes == 1
+    [status] = caseload.overview(child.id, now=NOW).episodes
+    assert status.deadline is None and status.state is RhiState.NONE
