@@ -106,6 +106,20 @@ def derive_passphrase_key(passphrase: str, salt: bytes, params: KdfParams) -> by
     return kdf.derive(passphrase.encode("utf-8"))
 
 
+def unwrap_passphrase_slot(content: dict[str, Any], passphrase: str) -> bytes:
+    """The data key from a key file's content (raises InvalidTag for a wrong passphrase).
+
+    Works in memory, e.g. on the copy of the slot inside a rescue bundle.
+    """
+    kdf = content["kdf"]
+    params = KdfParams(n=int(kdf["n"]), r=int(kdf["r"]), p=int(kdf["p"]))
+    wrapping_key = derive_passphrase_key(passphrase, _unb64(kdf["salt"]), params)
+    slot = next(s for s in content["slots"] if s["type"] == "passphrase")
+    return AESGCM(wrapping_key).decrypt(
+        _unb64(slot["nonce"]), _unb64(slot["ciphertext"]), _AAD_PASSPHRASE
+    )
+
+
 def recovery_key_id(public_key: X25519PublicKey) -> str:
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()[:16]
@@ -258,14 +272,8 @@ class KeyFile:
         wait = self.seconds_to_wait()
         if wait > 0:
             raise TooManyAttempts(wait)
-        kdf = content["kdf"]
-        params = KdfParams(n=int(kdf["n"]), r=int(kdf["r"]), p=int(kdf["p"]))
-        wrapping_key = derive_passphrase_key(passphrase, _unb64(kdf["salt"]), params)
-        slot = next(s for s in content["slots"] if s["type"] == "passphrase")
         try:
-            data_key = AESGCM(wrapping_key).decrypt(
-                _unb64(slot["nonce"]), _unb64(slot["ciphertext"]), _AAD_PASSPHRASE
-            )
+            data_key = unwrap_passphrase_slot(content, passphrase)
         except InvalidTag:
             count = int((content.get("failures") or {}).get("count", 0)) + 1
             content["failures"] = {"count": count, "last_at": time.time()}

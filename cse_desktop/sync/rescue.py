@@ -14,18 +14,19 @@ import base64
 import json
 import os
 import secrets
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..crypto.keyfile import (
-    KeyFile,
+    WrongPassphrase,
     load_recovery_public_key,
+    unwrap_passphrase_slot,
     unwrap_with_recovery_key,
     wrap_to_recovery_key,
 )
@@ -136,10 +137,10 @@ def open_bundle(path: Path, *, passphrase: str | None = None,
     else:
         if passphrase is None:
             raise RescueError("This bundle opens with the practitioner's passphrase.")
-        with tempfile.TemporaryDirectory() as tmp:
-            keyfile_path = Path(tmp) / "bundle.key"
-            keyfile_path.write_text(json.dumps(slot["keyfile"]), "utf-8")
-            key = KeyFile(keyfile_path).unwrap(passphrase)
+        try:
+            key = unwrap_passphrase_slot(slot["keyfile"], passphrase)
+        except InvalidTag:
+            raise WrongPassphrase(0, 0) from None
     payload = json.loads(AESGCM(key).decrypt(_unb64(bundle["nonce"]),
                                              _unb64(bundle["ciphertext"]), _AAD))
     created = bundle.get("created_at")
