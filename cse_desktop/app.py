@@ -20,7 +20,8 @@ DESCRIPTION = ("Casework for protecting children from exploitation: return home 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cse-desktop", description=DESCRIPTION,
-        epilog="To check a signed PDF: cse-desktop verify FILE.pdf")
+        epilog="To check a signed PDF: cse-desktop verify FILE.pdf. To reset a forgotten "
+               "passphrase with the organisation's recovery key: cse-desktop recover --help")
     parser.add_argument("--data-dir", metavar="DIR",
                         help="folder for the encrypted records (default: your user data "
                              "folder, or CSE_DATA_DIR)")
@@ -98,6 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["verify"]:
         return verify(argv[1:])
+    if argv[:1] == ["recover"]:
+        from .recover_cli import recover_main
+
+        return recover_main(argv[1:])
     args = build_parser().parse_args(argv)
     if args.self_test:
         from .selftest import run_self_test

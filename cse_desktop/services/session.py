@@ -6,6 +6,7 @@ holds one while unlocked and drops it on lock.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,6 +18,7 @@ from ..records import Actor, Role, new_id
 from ..store import Store
 from .errors import ServiceError
 from .indexing import make_indexer
+from .recovery import configured_recovery_key, ensure_recovery_slot
 
 DEFAULT_ORGANISATION = {"name": "Safeguarding Partnership (demo)", "logo_path": None}
 MIN_PASSPHRASE_LENGTH = 10
@@ -114,7 +116,8 @@ def first_run(
     if not name.strip():
         raise ServiceError("Enter your name as it should appear on signed forms.")
     library = library or default_library()
-    store = Store.create(data_dir, passphrase, kdf=kdf, indexer=make_indexer(library))
+    store = Store.create(data_dir, passphrase, kdf=kdf, indexer=make_indexer(library),
+                         recovery_public_key=None if demo else configured_recovery_key())
     store.set_meta("user", {"user_id": new_id(), "name": name.strip(), "role": role.value})
     org = dict(DEFAULT_ORGANISATION)
     if organisation:
@@ -131,6 +134,11 @@ def unlock(data_dir: Path, passphrase: str, *, library: FormLibrary | None = Non
     library = library or default_library()
     store = Store.unlock(data_dir, passphrase, indexer=make_indexer(library))
     session = _session(store, data_dir, library)
+    # A recovery key configured after this store was made is added now.  A broken key file
+    # must not stop the practitioner working: first run reports it; here it waits.
+    with contextlib.suppress(ServiceError):
+        if ensure_recovery_slot(store, configured_recovery_key()):
+            store.audit(session.actor, "recovery_key_added")
     store.audit(session.actor, "unlock")
     return session
 

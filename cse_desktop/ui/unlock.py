@@ -97,7 +97,7 @@ class FirstRunPage(QWidget):
         layout.addWidget(_label("Welcome. Let's keep your records safe.", "title"))
         layout.addWidget(_label(
             "Everything you record is kept encrypted on this computer. Choose a passphrase "
-            "to open it: a short sentence you will remember is best. Nobody can recover your "
+            "to open it: a short sentence you will remember is best. Nobody can open your "
             "records without it.", "subtitle"))
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
