@@ -24,11 +24,12 @@ from cse_desktop.records import Actor, Record, RecordType, Role, new_id, utc_now
 from cse_desktop.services.indexing import make_indexer
 from cse_desktop.store import Store
 
-WORDS = tuple(
+_WORD_TEXT = (
     "met outreach station bus park café shop older male car phone money gifts school "
     "missing returned police worried friends party vape cannabis county lines snapchat "
     "instagram trainers hoodie mum dad carer foster home residential social worker"
-).split()
+)
+WORDS = tuple(_WORD_TEXT.split(" "))
 
 
 def _note(rng: random.Random, child_id: str, actor: Actor, words: int = 60) -> Record:
