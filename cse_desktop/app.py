@@ -129,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         hint = demo_unlock_hint()
     idle = args.idle_minutes if args.idle_minutes is not None else DEFAULT_IDLE_MINUTES
     window = AppWindow(AppOptions(data_dir=directory, demo=args.demo, idle_minutes=idle,
+                                  idle_from_command_line=args.idle_minutes is not None,
                                   unlock_hint=hint))
     window.show()
     return app.exec()

@@ -22,6 +22,7 @@ from .recovery import configured_recovery_key, ensure_recovery_slot
 
 DEFAULT_ORGANISATION = {"name": "Safeguarding Partnership (demo)", "logo_path": None}
 MIN_PASSPHRASE_LENGTH = 10
+MAX_IDLE_MINUTES = 60  # a laptop left open in a café must lock itself within the hour
 
 
 class Workspace(Protocol):
@@ -64,6 +65,17 @@ class Session:
         except WrongPassphrase:
             return False
         return True
+
+    def idle_minutes(self, default: float) -> float:
+        """How long without activity before the app locks (the practitioner's setting)."""
+        value = self.store.get_meta("idle_minutes")
+        return float(value) if isinstance(value, int | float) and value > 0 else default
+
+    def set_idle_minutes(self, minutes: float) -> None:
+        if not 1 <= minutes <= MAX_IDLE_MINUTES:
+            raise ServiceError(f"Choose between 1 and {MAX_IDLE_MINUTES} minutes.")
+        self.store.set_meta("idle_minutes", minutes)
+        self.store.audit(self.actor, "settings", detail=f"lock after {minutes:g} minutes idle")
 
     def lock(self) -> None:
         self.store.lock()

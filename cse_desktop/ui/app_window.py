@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -49,6 +50,7 @@ class AppOptions:
     data_dir: Path
     demo: bool = False
     idle_minutes: float = DEFAULT_IDLE_MINUTES
+    idle_from_command_line: bool = False  # --idle-minutes wins over the saved setting
     kdf: KdfParams | None = None  # key stretching for a new store; tests pass a fast one
     unlock_hint: str = ""  # shown on the unlock screen (the demo passphrase)
 
@@ -175,6 +177,9 @@ class AppWindow(QMainWindow):
         self.verify_action = self._action("&Verify a signed PDF…", self.verify_pdf,
                                           tip="Check that a signed PDF has not been changed")
         self.passphrase_action = self._action("Change &passphrase…", self.change_passphrase)
+        self.idle_action = self._action("Lock when &idle…", self.choose_idle_minutes,
+                                        tip="Choose how long without activity before the "
+                                        "app locks itself")
         self.sync_action = self._action("&Sync settings…", lambda: self.sync.open_settings(),
                                         tip="Connect to the central service and sync")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -182,7 +187,8 @@ class AppWindow(QMainWindow):
         self.about_action = self._action("&About", self.show_about)
 
         file_menu = self.menuBar().addMenu("&File")
-        for action in (self.verify_action, self.passphrase_action, self.sync_action):
+        for action in (self.verify_action, self.passphrase_action, self.idle_action,
+                       self.sync_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
@@ -287,6 +293,8 @@ class AppWindow(QMainWindow):
         self.forms.reopen(snapshot.forms)
         self._update_actions()
         self.sync.start(session)
+        if not self.options.idle_from_command_line:
+            self._apply_idle_minutes(session.idle_minutes(self.options.idle_minutes))
         self.idle.start()
 
     def lock(self, message: str = "") -> None:
@@ -508,6 +516,20 @@ class AppWindow(QMainWindow):
             run_dialog(dialog_class(parent=self, session=self.session))
 
     # -- small dialogs -------------------------------------------------------------------------
+
+    def choose_idle_minutes(self) -> None:
+        if self.session is None:
+            return
+        minutes, chosen = QInputDialog.getInt(
+            self, "Lock when idle", "Lock the app after this many minutes without activity:",
+            round(self.options.idle_minutes), 1, sessions.MAX_IDLE_MINUTES)
+        if chosen:
+            self.session.set_idle_minutes(minutes)
+            self._apply_idle_minutes(minutes)
+
+    def _apply_idle_minutes(self, minutes: float) -> None:
+        self.options.idle_minutes = minutes
+        self.idle.idle_seconds = minutes * 60
 
     def change_passphrase(self) -> None:
         if self.session is None:

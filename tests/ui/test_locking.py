@@ -159,3 +159,25 @@ def test_the_os_saying_it_sleeps_or_locks_the_screen_locks(qtbot, make_window, e
     assert window.is_unlocked
     window.idle.os_signals.on_signal(True)  # PrepareForSleep(true) / ActiveChanged(true)
     assert_locked(window)
+
+
+def test_chosen_idle_time_is_saved_and_used_after_restart(qtbot, make_window, existing_store,
+                                                          monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    window, clock, _child = open_on_child(qtbot, make_window, existing_store, monkeypatch)
+    monkeypatch.setattr(QInputDialog, "getInt", staticmethod(lambda *args, **kw: (2, True)))
+    window.idle_action.trigger()
+    assert window.idle.idle_seconds == 120
+    clock.now += 2 * 60 + 1
+    window.idle.check()
+    assert_locked(window)
+    assert "2 minutes without activity" in window.unlock_page.message.text()
+    # A restart (a new window on the same records) uses the saved setting after unlocking.
+    again = make_window()
+    unlock_through_ui(qtbot, again)
+    assert again.idle.idle_seconds == 120
+    # The command line still wins when given.
+    forced = make_window(idle_minutes=10, idle_from_command_line=True)
+    unlock_through_ui(qtbot, forced)
+    assert forced.idle.idle_seconds == 600
