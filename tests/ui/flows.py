@@ -140,10 +140,15 @@ def draw(canvas: QWidget) -> None:
 
 
 def sign_in_dialog(qtbot, action: Callable[[], Any], passphrase: str = PASSPHRASE) -> Any:
-    """Draw a signature with the mouse, re-enter the passphrase, press Sign."""
+    """Tick the declaration, draw a signature with the mouse, re-enter the passphrase, press
+    Sign."""
     from cse_desktop.ui.forms import SignDialog
 
     def sign(dialog: QDialog) -> None:
+        declaration = dialog.declaration
+        qtbot.mouseClick(declaration, Qt.MouseButton.LeftButton,
+                         pos=QPoint(8, declaration.height() // 2))
+        assert declaration.isChecked(), "the declaration did not take the click"
         draw(dialog.pad.canvas)
         qtbot.keyClicks(dialog.passphrase, passphrase)
         qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)

@@ -146,6 +146,7 @@ def main(out: Path) -> None:
                 if widget.is_busy():
                     break
                 if not widget.message.text():
+                    widget.declaration.setChecked(True)
                     widget.pad.canvas.strokes.clear()
                     draw_demo_signature(widget)
                     widget.passphrase.setText("not my passphrase")

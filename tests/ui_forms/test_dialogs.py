@@ -24,6 +24,7 @@ def _signed_rhi(casework: Casework, make_view: Any, rhi: Record) -> Record:
 
 
 def _sign(dialog: SignDialog) -> None:
+    dialog.declaration.setChecked(True)
     dialog.pad.no_drawing.setChecked(True)
     dialog.passphrase.setText(PASSPHRASE)
     dialog.sign_button.click()

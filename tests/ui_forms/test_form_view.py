@@ -141,11 +141,69 @@ def test_signing_an_incomplete_form_lists_problems_and_goes_to_the_first(
 
 def _sign_with(passphrase: str, *, draw_nothing: bool = True) -> Any:
     def act(dialog: SignDialog) -> None:
+        dialog.declaration.setChecked(True)
         if draw_nothing:
             dialog.pad.no_drawing.setChecked(True)
         dialog.passphrase.setText(passphrase)
         dialog.sign_button.click()
     return act
+
+
+def test_signing_is_refused_until_the_declaration_is_ticked(
+        qtbot: Any, casework: Casework, make_view: Any, rhi: Record) -> None:
+    view = make_view(rhi)
+    complete(view)
+    view.flush()
+    dialog = SignDialog(casework, view.record, view.answers(), parent=view)
+    qtbot.addWidget(dialog)
+    dialog.show()
+
+    def writes() -> list[str]:
+        return [e.action for e in casework.store.audit_entries(record_id=rhi.id)
+                if e.action != "view"]
+
+    writes_before = writes()
+    assert not dialog.declaration.isChecked()
+    dialog.pad.no_drawing.setChecked(True)
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.passphrase.setFocus()
+    dialog.sign_button.click()
+    assert not dialog.is_busy()  # nothing was started
+    assert dialog.isVisible() and dialog.result() == 0
+    assert dialog.message.isVisible()
+    assert dialog.message.text() == ("Tick the box to confirm this record is accurate and "
+                                     "complete, then press Sign.")
+    assert dialog.focusWidget() is dialog.declaration
+    assert dialog.signed_record is None
+    assert not casework.open_record(rhi.id).is_signed
+    assert writes() == writes_before
+    # Nothing entered is lost, and ticking the box clears the message.
+    assert dialog.passphrase.text() == PASSPHRASE and dialog.pad.no_drawing.isChecked()
+    dialog.declaration.setChecked(True)
+    assert not dialog.message.isVisible()
+    dialog.sign_button.click()
+    qtbot.waitUntil(lambda: dialog.signed_record is not None, timeout=10_000)
+    assert casework.open_record(rhi.id).is_signed
+
+
+def test_declaration_is_a_named_tick_box_before_the_signature_pad(
+        qtbot: Any, casework: Casework, rhi: Record) -> None:
+    dialog = SignDialog(casework, casework.open_record(rhi.id))
+    qtbot.addWidget(dialog)
+    assert dialog.declaration.text() == "I confirm this record is accurate and complete."
+    assert dialog.declaration.accessibleName() == dialog.declaration.text()
+    assert dialog.focusWidget() is dialog.declaration
+    order: list[QWidget] = []
+    widget: QWidget = dialog.declaration
+    while len(order) < 50:
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            order.append(widget)
+        widget = widget.nextInFocusChain()
+        if widget is dialog.declaration:
+            break
+    wanted = [dialog.declaration, dialog.pad.clear_button, dialog.pad.no_drawing,
+              dialog.passphrase, dialog.sign_button, dialog.cancel_button]
+    assert [w for w in order if w in wanted] == wanted
 
 
 def test_wrong_passphrase_says_so_and_keeps_everything(qtbot: Any, casework: Casework,
@@ -157,6 +215,7 @@ def test_wrong_passphrase_says_so_and_keeps_everything(qtbot: Any, casework: Cas
     dialog = SignDialog(casework, view.record, view.answers(), parent=view)
     qtbot.addWidget(dialog)
     dialog.show()
+    dialog.declaration.setChecked(True)
     dialog.pad.no_drawing.setChecked(True)
     qtbot.keyClicks(dialog.passphrase, "not my passphrase")
     dialog.sign_button.click()
@@ -166,7 +225,7 @@ def test_wrong_passphrase_says_so_and_keeps_everything(qtbot: Any, casework: Cas
     assert dialog.result() == 0
     assert "passphrase is not right" in dialog.message.text()
     assert "nothing you entered is lost" in dialog.message.text()
-    assert dialog.pad.no_drawing.isChecked()
+    assert dialog.pad.no_drawing.isChecked() and dialog.declaration.isChecked()
     assert view.answers()["who_with"] == "Two older boys"
     assert not casework.open_record(rhi.id).is_signed
     dialog.reject()

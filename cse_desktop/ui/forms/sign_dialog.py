@@ -1,7 +1,8 @@
-"""Signing a record: declaration, drawn signature and the passphrase again.
+"""Signing a record: the ticked declaration, drawn signature and the passphrase again.
 
 The passphrase check takes about half a second, so signing runs off the UI thread while the
-dialog shows that it is busy.  A wrong passphrase is said plainly; the dialog stays open and
+dialog shows that it is busy.  The declaration is a tick box that must be ticked before
+anything is signed.  A wrong passphrase is said plainly; the dialog stays open and
 nothing (form answers or drawing) is lost.
 
     dialog = SignDialog(casework, record, answers, parent=window)
@@ -16,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -35,6 +37,8 @@ from .signature_pad import SignaturePad
 from .style import ERROR_TEXT
 
 DECLARATION = "I confirm this record is accurate and complete."
+NOT_DECLARED = ("Tick the box to confirm this record is accurate and complete, then press "
+                "Sign.")
 
 
 class _SignSignals(QObject):
@@ -66,7 +70,7 @@ def sign_problem(exc: BaseException) -> str:
 
 
 class SignDialog(QDialog):
-    """Who signs, the declaration, the signature pad and the passphrase."""
+    """Who signs, the declaration tick box, the signature pad and the passphrase."""
 
     def __init__(self, casework: Casework, record: Record,
                  answers: dict[str, Any] | None = None, *,
@@ -92,9 +96,12 @@ class SignDialog(QDialog):
         who.setStyleSheet("font-weight: 700; font-size: 11pt;")
         who.setWordWrap(True)
         layout.addWidget(who)
-        declaration = QLabel(DECLARATION)
-        declaration.setWordWrap(True)
-        layout.addWidget(declaration)
+        self.declaration = QCheckBox(DECLARATION)
+        self.declaration.setAccessibleName(DECLARATION)
+        self.declaration.setAccessibleDescription("Required: tick this before you sign.")
+        self.declaration.setStyleSheet("font-weight: 600;")
+        self.declaration.toggled.connect(self._on_declaration)
+        layout.addWidget(self.declaration)
         after = QLabel(f"Once signed, this {what} cannot be changed. Corrections are added "
                        "as addenda.")
         after.setWordWrap(True)
@@ -133,11 +140,12 @@ class SignDialog(QDialog):
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, activated=self.sign)
 
+        QWidget.setTabOrder(self.declaration, self.pad.clear_button)
         QWidget.setTabOrder(self.pad.clear_button, self.pad.no_drawing)
         QWidget.setTabOrder(self.pad.no_drawing, self.passphrase)
         QWidget.setTabOrder(self.passphrase, self.sign_button)
         QWidget.setTabOrder(self.sign_button, self.cancel_button)
-        self.passphrase.setFocus()
+        self.declaration.setFocus()
         self._update_buttons()
 
     # -- state --------------------------------------------------------------------------------
@@ -145,6 +153,13 @@ class SignDialog(QDialog):
     def _update_buttons(self) -> None:
         self.sign_button.setEnabled(not self._busy)
         self.cancel_button.setEnabled(not self._busy)
+
+    def _on_declaration(self, ticked: bool) -> None:
+        if ticked and self.message.text() == NOT_DECLARED:
+            self.show_message("")
+
+    def is_declared(self) -> bool:
+        return self.declaration.isChecked()
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
@@ -157,6 +172,10 @@ class SignDialog(QDialog):
 
     def sign(self) -> None:
         if self._busy:
+            return
+        if not self.is_declared():
+            self.show_message(NOT_DECLARED)
+            self.declaration.setFocus()
             return
         if not self.pad.is_ready():
             self.show_message("Draw your signature in the box, or tick 'I cannot draw a "
