@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, exists, false, or_, select, true
 
 from .identity import Caller
-from .models import assignments, records, users
+from .models import assignments, records, users, withdrawals
 
 
 def _children_of(caller: Caller) -> Any:
@@ -32,6 +32,15 @@ def visible_records(caller: Caller) -> ColumnElement[bool]:
     sensitive_ok = true() if caller.leads_team else or_(
         records.c.sensitive == false(), records.c.created_by == caller.user_id)
     return and_(records.c.child_id.in_(_children_of(caller)), sensitive_ok)
+
+
+def still_withdrawn(caller: Caller) -> ColumnElement[bool]:
+    """A WHERE clause on ``withdrawals`` keeping the caller's own entries for children they no
+    longer see (a child assigned to them again, or seen through their team, is not withdrawn)."""
+    if caller.sees_everything:
+        return false()
+    return and_(withdrawals.c.user_id == caller.user_id,
+                withdrawals.c.child_id.not_in(_children_of(caller)))
 
 
 def can_see_child(conn: Connection, caller: Caller, child_id: str) -> bool:

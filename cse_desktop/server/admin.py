@@ -7,13 +7,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 
 from ..records import Role
 from . import audit
+from .access import can_see_child
 from .db import lock_feed
-from .feed import restamp_child
-from .models import assignments, devices, enrolment_codes, teams, users
+from .feed import next_seq, restamp_child
+from .identity import Caller
+from .models import assignments, devices, enrolment_codes, teams, users, withdrawals
 from .timeutil import aware, now
 from .tokens import hash_secret, new_enrolment_code
 
@@ -89,6 +91,38 @@ def assign(engine: Engine, username: str, child_id: str) -> None:
                                                 assigned_at=now()))
         restamp_child(conn, child_id)
         audit.log(conn, None, "admin_assign", user_id=user_id, child_id=child_id)
+
+
+def unassign(engine: Engine, username: str, child_id: str) -> bool:
+    """Take a child out of a practitioner's caseload.  Everyone who can no longer see the child
+    because of it (the user, and team leads who saw it only through them) gets a "withdrawn"
+    feed entry, so their devices remove the child and its records at their next sync.  False
+    when the child was not in the caseload (nothing is changed)."""
+    user_id = _user_id(engine, username)
+    with engine.begin() as conn:
+        lock_feed(conn)
+        removed = conn.execute(delete(assignments).where(
+            assignments.c.user_id == user_id, assignments.c.child_id == child_id)).rowcount
+        if not removed:
+            return False
+        user = conn.execute(select(users).where(users.c.id == user_id)).one()
+        affected = [user]
+        if user.team_id:
+            affected += conn.execute(select(users).where(
+                users.c.team_id == user.team_id, users.c.id != user_id,
+                users.c.role == Role.TEAM_LEAD.value)).all()
+        at = now()
+        for person in affected:
+            caller = Caller(person.id, person.name, Role(person.role), person.team_id, "", "")
+            if can_see_child(conn, caller, child_id):
+                continue  # still theirs (another assignment, or through their team)
+            conn.execute(insert(withdrawals).values(
+                seq=next_seq(conn, child_id), user_id=person.id, child_id=child_id,
+                withdrawn_at=at))
+            audit.log(conn, None, "admin_withdraw", user_id=person.id, child_id=child_id,
+                      detail="child withdrawn from this user's devices")
+        audit.log(conn, None, "admin_unassign", user_id=user_id, child_id=child_id)
+    return True
 
 
 def create_enrolment_code(engine: Engine, username: str, hours: int = 72) -> str:

@@ -83,6 +83,13 @@ def cmd_admin(args: argparse.Namespace) -> int:
     elif action == "assign":
         admin.assign(engine, args.username, args.child_id)
         print(f"Child {args.child_id} is now in {args.username}'s caseload.")
+    elif action == "unassign":
+        if admin.unassign(engine, args.username, args.child_id):
+            print(f"Child {args.child_id} is no longer in {args.username}'s caseload. Their "
+                  "devices will remove it at their next sync.")
+        else:
+            print(f"Child {args.child_id} was not in {args.username}'s caseload. Nothing "
+                  "changed.")
     elif action == "enrolment-code":
         code = admin.create_enrolment_code(engine, args.username, args.hours)
         print(code)
@@ -132,6 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
     assign = actions.add_parser("assign", help="add a child to a user's caseload")
     assign.add_argument("username")
     assign.add_argument("child_id")
+    unassign = actions.add_parser(
+        "unassign", help="take a child out of a user's caseload (removed from their devices)")
+    unassign.add_argument("username")
+    unassign.add_argument("child_id")
     code = actions.add_parser("enrolment-code", help="make a one-time enrolment code")
     code.add_argument("username")
     code.add_argument("--hours", type=int, default=72, help="valid for (default 72 hours)")

@@ -84,6 +84,17 @@ feed = Table(
     Column("record_id", String(ID), nullable=False),
 )
 
+# A child taken out of a user's caseload: a pull-feed entry (its seq comes from ``feed``) that
+# tells that user's devices to remove the child and its records.
+withdrawals = Table(
+    "withdrawals", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("user_id", String(ID), ForeignKey("users.id"), nullable=False),
+    Column("child_id", String(ID), nullable=False),
+    Column("withdrawn_at", DateTime(timezone=True), nullable=False),
+    Index("withdrawals_by_user_seq", "user_id", "seq"),
+)
+
 records = Table(
     "records", metadata,
     Column("id", String(ID), primary_key=True),

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from . import audit
-from .access import can_see_record, visible_records
+from .access import can_see_record, still_withdrawn, visible_records
 from .errors import ApiError, forbidden
 from .identity import Caller
-from .models import feed, records
+from .models import feed, records, withdrawals
 from .schemas import PullResponse
 
 CURSOR_AHEAD = ("This device has seen more changes than the service holds (was the service "
@@ -19,27 +19,43 @@ CURSOR_AHEAD = ("This device has seen more changes than the service holds (was t
 
 
 def pull(engine: Engine, caller: Caller, cursor: int, limit: int) -> PullResponse:
-    """Records stored after ``cursor`` that the caller may see, oldest first."""
-    query = (select(records.c.seq, records.c.id, records.c.child_id, records.c.payload)
-             .where(records.c.seq > cursor, visible_records(caller))
-             .order_by(records.c.seq).limit(limit + 1))
+    """Feed entries after ``cursor`` that concern the caller, oldest first: the records they
+    may see, and the children withdrawn from their caseload (each advances the cursor)."""
+    record_query = (select(records.c.seq, records.c.id, records.c.child_id, records.c.payload)
+                    .where(records.c.seq > cursor, visible_records(caller))
+                    .order_by(records.c.seq).limit(limit + 1))
+    withdrawn_query = (select(withdrawals.c.seq, withdrawals.c.child_id)
+                       .where(withdrawals.c.seq > cursor, still_withdrawn(caller))
+                       .order_by(withdrawals.c.seq).limit(limit + 1))
     with engine.begin() as conn:
-        rows = conn.execute(query).all()
-        if not rows and cursor > 0:
+        entries: list[tuple[int, Any, bool]] = [
+            (int(r.seq), r, False) for r in conn.execute(record_query).all()]
+        entries += [(int(w.seq), w, True) for w in conn.execute(withdrawn_query).all()]
+        entries.sort(key=lambda e: e[0])
+        if not entries and cursor > 0:
             head = conn.execute(select(func.max(feed.c.seq))).scalar() or 0
             if cursor > head:
                 raise ApiError(409, "cursor_ahead", CURSOR_AHEAD)
-        more = len(rows) > limit
-        rows = rows[:limit]
+        more = len(entries) > limit
+        entries = entries[:limit]
+        rows = [row for _, row, withdrawn in entries if not withdrawn]
+        gone = [row for _, row, withdrawn in entries if withdrawn]
         remaining = 0
         if more:
+            last = entries[-1][0]
             remaining = int(conn.execute(
                 select(func.count()).select_from(records)
-                .where(records.c.seq > rows[-1].seq, visible_records(caller))).scalar() or 0)
+                .where(records.c.seq > last, visible_records(caller))).scalar() or 0)
+            remaining += int(conn.execute(
+                select(func.count()).select_from(withdrawals)
+                .where(withdrawals.c.seq > last, still_withdrawn(caller))).scalar() or 0)
         audit.log_many(conn, caller, "pull", [(r.id, r.child_id) for r in rows])
+        for w in gone:
+            audit.log(conn, caller, "pull_withdrawn", child_id=w.child_id,
+                      detail="removed from the caller's caseload")
     return PullResponse(records=[json.loads(r.payload) for r in rows],
-                        cursor=rows[-1].seq if rows else cursor, more=more,
-                        remaining=remaining)
+                        cursor=entries[-1][0] if entries else cursor, more=more,
+                        remaining=remaining, withdrawn=[str(w.child_id) for w in gone])
 
 
 def get_record(engine: Engine, caller: Caller, record_id: str) -> dict[str, Any]:

@@ -116,6 +116,9 @@ class PullResponse(BaseModel):
     more: bool = Field(description="True when another page is waiting.")
     remaining: int = Field(0, description="How many records are still waiting after this "
                                           "page (for progress bars).")
+    withdrawn: list[str] = Field(default_factory=list, description=(
+        "Children taken out of the caller's caseload (feed entries of kind \"withdrawn\"): "
+        "the device removes each child and its records."))
 
 
 class EnrolRequest(BaseModel):
