@@ -496,30 +496,64 @@ class Store:
         return tombstone
 
     @_locked
-    def purge(self, record_ids: list[str], actor: Actor, reason: str) -> int:
-        """Remove records for good after their retention period: explicit and audited."""
+    def purge(self, record_ids: list[str], actor: Actor, reason: str,
+              conn: Connection | None = None) -> int:
+        """Remove records for good after their retention period: explicit and audited.  With
+        ``conn`` (from transaction()), inside the caller's transaction."""
         if not reason.strip():
             raise StoreError("Give the reason for purging, for example the retention rule.")
+        if conn is not None:
+            return self._purge(conn, record_ids, actor, reason)
+        with transaction(self._conn) as own:
+            return self._purge(own, record_ids, actor, reason)
+
+    def _purge(self, conn: Connection, record_ids: list[str], actor: Actor, reason: str) -> int:
         removed = 0
-        with transaction(self._conn) as conn:
-            conn.execute("INSERT INTO meta (key, value) VALUES ('purging', '1')")
-            # An addendum goes with the record it amends, and before it.
-            addenda = [r[0] for r in conn.execute(
-                "SELECT id FROM records WHERE amends_id IN (SELECT value FROM json_each(?))",
-                (json.dumps(record_ids),))]
-            for record_id in [*addenda, *record_ids]:
-                row = conn.execute("SELECT rowid, child_id FROM records WHERE id = ?",
-                                   (record_id,)).fetchone()
-                if row is None:
-                    continue
-                conn.execute("DELETE FROM records_fts WHERE rowid = ?", (row[0],))
-                conn.execute("DELETE FROM records WHERE id = ?", (record_id,))
-                conn.execute("DELETE FROM sync_base WHERE record_id = ?", (record_id,))
-                audit.append(conn, actor, "purge", record_id=record_id, child_id=row[1],
-                             detail=reason)
-                removed += 1
-            conn.execute("DELETE FROM meta WHERE key = 'purging'")
+        conn.execute("INSERT INTO meta (key, value) VALUES ('purging', '1')")
+        # An addendum goes with the record it amends, and before it.
+        addenda = [r[0] for r in conn.execute(
+            "SELECT id FROM records WHERE amends_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(record_ids),))]
+        for record_id in [*addenda, *record_ids]:
+            row = conn.execute("SELECT rowid, child_id FROM records WHERE id = ?",
+                               (record_id,)).fetchone()
+            if row is None:
+                continue
+            conn.execute("DELETE FROM records_fts WHERE rowid = ?", (row[0],))
+            conn.execute("DELETE FROM records WHERE id = ?", (record_id,))
+            conn.execute("DELETE FROM sync_base WHERE record_id = ?", (record_id,))
+            audit.append(conn, actor, "purge", record_id=record_id, child_id=row[1],
+                         detail=reason)
+            removed += 1
+        conn.execute("DELETE FROM meta WHERE key = 'purging'")
         return removed
+
+    @_locked
+    def child_record_ids(self, child_id: str, conn: Connection | None = None) -> list[str]:
+        """The child's own record and every record about the child (addenda included)."""
+        return [r[0] for r in (conn or self._conn).execute(
+            "SELECT id FROM records WHERE id = ? OR child_id = ? OR amends_id IN "
+            "(SELECT id FROM records WHERE id = ? OR child_id = ?) ORDER BY id",
+            (child_id, child_id, child_id, child_id))]
+
+    @_locked
+    def remove_child(self, child_id: str, actor: Actor, reason: str,
+                     conn: Connection | None = None) -> int | None:
+        """Purge a child and all its records, with their sync bases and conflict rows, e.g.
+        when the child leaves this user's caseload.  Nothing is removed, and None returned, if
+        any of them has a change still waiting in the outbox: unsynced work is never lost."""
+        if conn is None:
+            with self.transaction() as own:
+                return self.remove_child(child_id, actor, reason, own)
+        ids = self.child_record_ids(child_id, conn)
+        if conn.execute("SELECT 1 FROM outbox WHERE record_id IN (SELECT value FROM json_each(?))"
+                        " LIMIT 1", (json.dumps(ids),)).fetchone():
+            return None
+        if not ids:
+            return 0
+        conn.execute("DELETE FROM conflicts WHERE record_id IN (SELECT value FROM json_each(?))",
+                     (json.dumps(ids),))
+        return self.purge(ids, actor, reason, conn=conn)
 
     # -- reading records -----------------------------------------------------------------------
 
@@ -729,3 +763,105 @@ class Store:
     @_locked
     def integrity_check(self) -> str:
         return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+    # -- sync conflicts ------------------------------------------------------------------------
+    # Clashes between this device's version of a record and the server's, kept in full until
+    # the practitioner chooses.  Methods that take ``conn`` (from transaction()) write inside
+    # the caller's transaction, so a conflict is recorded or resolved together with the rest.
+
+    @_locked
+    def conflict_count(self) -> int:
+        """How many conflicts are waiting for the practitioner."""
+        return int(self._conn.execute(
+            "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0])
+
+    @_locked
+    def open_conflict_record_ids(self) -> set[str]:
+        """The records that have a conflict waiting for the practitioner."""
+        return {r[0] for r in self._conn.execute(
+            "SELECT record_id FROM conflicts WHERE resolved_at IS NULL")}
+
+    @_locked
+    def open_conflicts(self) -> list[StoredConflict]:
+        """Every conflict waiting for the practitioner, oldest first."""
+        rows = self._conn.execute(
+            f"SELECT {_CONFLICT_COLUMNS} FROM conflicts WHERE resolved_at IS NULL "
+            "ORDER BY id").fetchall()
+        return [_row_to_conflict(row) for row in rows]
+
+    @_locked
+    def open_conflict(self, record_id: str,
+                      conn: Connection | None = None) -> StoredConflict | None:
+        """The conflict waiting for the practitioner on one record, if there is one."""
+        row = (conn or self._conn).execute(
+            f"SELECT {_CONFLICT_COLUMNS} FROM conflicts WHERE record_id = ? "
+            "AND resolved_at IS NULL", (record_id,)).fetchone()
+        return None if row is None else _row_to_conflict(row)
+
+    @_locked
+    def add_conflict(self, fields: tuple[str, ...], local: Record, remote: Record,
+                     base: Record | None, *, changed_by: str | None = None,
+                     changed_at: str | None = None, conn: Connection | None = None) -> None:
+        """Keep both versions of a clashing record for review.
+
+        ``changed_by`` and ``changed_at`` say who changed the server's version and when.  A
+        record already waiting for review keeps its conflict, base and detection time; the
+        clashing fields and both versions are replaced with these.
+        """
+        conn = conn or self._conn
+        remote_payload = json.dumps({**remote.to_wire(), "_changed_by": changed_by,
+                                     "_changed_at": changed_at}, ensure_ascii=False)
+        existing = conn.execute("SELECT id FROM conflicts WHERE record_id = ? AND resolved_at "
+                                "IS NULL", (local.id,)).fetchone()
+        if existing:
+            conn.execute("UPDATE conflicts SET fields = ?, local_payload = ?, remote_payload"
+                         " = ? WHERE id = ?", (json.dumps(list(fields)), _wire_json(local),
+                                                remote_payload, existing[0]))
+            return
+        conn.execute(
+            "INSERT INTO conflicts (record_id, fields, local_payload, remote_payload,"
+            " base_payload, detected_at) VALUES (?,?,?,?,?,?)",
+            (local.id, json.dumps(list(fields)), _wire_json(local), remote_payload,
+             _wire_json(base) if base else None, to_iso(utc_now())))
+
+    @_locked
+    def resolve_conflict(self, conflict_id: int, resolution: dict[str, Any],
+                         conn: Connection | None = None) -> None:
+        """Mark a conflict resolved now, recording how (``resolution``)."""
+        (conn or self._conn).execute(
+            "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE id = ?",
+            (to_iso(utc_now()), json.dumps(resolution), conflict_id))
+
+
+@dataclass(frozen=True)
+class StoredConflict:
+    """One row of the conflicts table, decoded (see Store.open_conflicts)."""
+
+    id: int
+    record_id: str
+    fields: tuple[str, ...]
+    local: Record
+    remote: Record
+    base: Record | None
+    detected_at: str  # ISO 8601, as stored
+    remote_changed_by: str | None
+    remote_changed_at: str | None  # ISO 8601, as the server sent it
+
+
+_CONFLICT_COLUMNS = ("id, record_id, fields, local_payload, remote_payload, base_payload, "
+                     "detected_at")
+
+
+def _wire_json(record: Record) -> str:
+    return json.dumps(record.to_wire(), ensure_ascii=False)
+
+
+def _row_to_conflict(row: tuple[Any, ...]) -> StoredConflict:
+    remote_wire = json.loads(row[4])
+    return StoredConflict(
+        id=int(row[0]), record_id=row[1], fields=tuple(json.loads(row[2])),
+        local=Record.from_wire(json.loads(row[3])), remote=Record.from_wire(remote_wire),
+        base=Record.from_wire(json.loads(row[5])) if row[5] else None,
+        detected_at=row[6], remote_changed_by=remote_wire.get("_changed_by"),
+        remote_changed_at=remote_wire.get("_changed_at"),
+    )
