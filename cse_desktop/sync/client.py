@@ -5,6 +5,9 @@
   interrupted sync resumes with no gap and no duplicate.
 - A conflicting draft is merged field by field against the last agreed version; real clashes
   go to the review queue and the local version stays until the practitioner chooses.
+- A child withdrawn from the user's caseload is purged (audited) with all its records, in the
+  same transaction as the cursor; if some of them still have changes the service has not
+  accepted, the child stays, is reported, and is removed at a later sync once they are gone.
 - If the service says the device is revoked, unsynced work is pushed if possible, otherwise
   saved to an encrypted rescue bundle, and then the key file and database are wiped.
 """
@@ -20,6 +23,7 @@ from typing import Any
 
 from ..records import Actor, Record, Role, utc_now
 from ..store import OutboxChange, Store
+from ..store.connection import Connection
 from . import rescue
 from .conflicts import ConflictQueue, apply_clean_merge
 from .enrolment import Enrolment
@@ -30,6 +34,8 @@ from .transport import Transport
 
 CURSOR_KEY = "pull_cursor"
 BLOCKED_KEY = "blocked_changes"
+WITHDRAWN_KEY = "withdrawn_children"  # withdrawn children kept back for their unsynced work
+WITHDRAWN_REASON = "removed from your caseload by the central service"
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,8 @@ class SyncReport:
     new_conflicts: int = 0
     open_conflicts: int = 0
     blocked: dict[str, str] = field(default_factory=dict)
+    removed: list[str] = field(default_factory=list)  # child ids taken off this device
+    kept: dict[str, str] = field(default_factory=dict)  # child id -> why it is still here
     finished_at: datetime | None = None
 
     @property
@@ -66,6 +74,10 @@ class SyncReport:
             parts.append(f"{self.open_conflicts} to review")
         if self.blocked:
             parts.append(f"{len(self.blocked)} not accepted")
+        if self.removed:
+            parts.append(f"{len(self.removed)} removed from your caseload")
+        if self.kept:
+            parts.append(f"{len(self.kept)} kept until its changes are accepted")
         return ", ".join(parts)
 
 
@@ -226,9 +238,13 @@ class SyncClient:
                 cursor = 0  # fetch everything again; versions we have are skipped
                 continue
             records = [Record.from_wire(w) for w in page["records"]]
+            withdrawn = [str(child_id) for child_id in page.get("withdrawn") or []]
             held = self.conflicts.open_record_ids()
             with self.store.transaction() as conn:
+                deferred = set(self.store.get_sync_state(WITHDRAWN_KEY, []) or [])
                 for record in records:
+                    # Records of a child arriving again: it is back in the caseload.
+                    deferred.discard(record.child_id or record.id)
                     if record.id in held:
                         self.conflicts.refresh_remote(conn, record)
                     elif self.store.has_pending(record.id):
@@ -237,13 +253,43 @@ class SyncClient:
                         continue  # our own change coming back, or a re-sent version
                     else:
                         self.store.put_remote(record, conn=conn)
+                for child_id in withdrawn:
+                    self._withdraw(conn, child_id, deferred, report)
+                self.store.set_sync_state(WITHDRAWN_KEY, sorted(deferred), conn=conn)
                 self.store.set_sync_state(CURSOR_KEY, int(page["cursor"]), conn=conn)
             cursor = int(page["cursor"])
             report.pulled += len(records)
             remaining = int(page.get("remaining") or 0)
             notify(Progress("pull", report.pulled, report.pulled + remaining or None))
             if not page["more"]:
-                return
+                break
+        self._retry_withdrawals(report)
+
+    def _withdraw(self, conn: Connection, child_id: str, deferred: set[str],
+                  report: SyncReport) -> None:
+        """Remove a child withdrawn from the caseload, unless it has unsynced changes."""
+        child = self.store.find(child_id)
+        removed = self.store.remove_child(child_id, self.actor, WITHDRAWN_REASON, conn=conn)
+        if removed is None:
+            deferred.add(child_id)
+            name = str((child.data.get("name") if child else None) or "A child")
+            report.kept[child_id] = (f"{name} could not be removed because it has changes not "
+                                     "yet accepted by the service.")
+            return
+        deferred.discard(child_id)
+        report.kept.pop(child_id, None)
+        if removed and child_id not in report.removed:
+            report.removed.append(child_id)
+
+    def _retry_withdrawals(self, report: SyncReport) -> None:
+        """Children kept back by an earlier sync go once their changes have been accepted."""
+        if not self.store.get_sync_state(WITHDRAWN_KEY, []):
+            return
+        with self.store.transaction() as conn:
+            deferred = set(self.store.get_sync_state(WITHDRAWN_KEY, []) or [])
+            for child_id in sorted(deferred):
+                self._withdraw(conn, child_id, deferred, report)
+            self.store.set_sync_state(WITHDRAWN_KEY, sorted(deferred), conn=conn)
 
     def _already_have(self, record: Record) -> bool:
         base = self.store.sync_base(record.id)
