@@ -11,6 +11,7 @@ from .store import (
     SignedRecordImmutable,
     StaleRevision,
     Store,
+    StoredConflict,
     StoreError,
     StoreLocked,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "StoreError",
     "StoreLocked",
     "StoreOpenError",
+    "StoredConflict",
     "migrate",
     "schema_version",
 ]

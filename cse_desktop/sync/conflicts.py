@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from ..records import Actor, Record, from_iso, to_iso, utc_now
-from ..store import Store
+from ..records import Actor, Record, from_iso
+from ..store import Store, StoredConflict
 from ..store.connection import Connection
 from .merge import DELETED, MISSING, merged_record, same_content, three_way
 
@@ -62,10 +62,6 @@ class Conflict:
         return out
 
 
-def _dump(record: Record, **extra: Any) -> str:
-    return json.dumps({**record.to_wire(), **extra}, ensure_ascii=False)
-
-
 def apply_clean_merge(store: Store, conn: Connection, actor: Actor, local: Record,
                       remote: Record, merged: Record | None) -> bool:
     """Take the server's version as the new base and queue ``merged`` on top of it (when it
@@ -85,21 +81,13 @@ class ConflictQueue:
     # -- reading -----------------------------------------------------------------------------
 
     def count(self) -> int:
-        with self.store.transaction() as conn:
-            return int(conn.execute(
-                "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0])
+        return self.store.conflict_count()
 
     def open_record_ids(self) -> set[str]:
-        with self.store.transaction() as conn:
-            return {r[0] for r in conn.execute(
-                "SELECT record_id FROM conflicts WHERE resolved_at IS NULL")}
+        return self.store.open_conflict_record_ids()
 
     def open(self) -> list[Conflict]:
-        with self.store.transaction() as conn:
-            rows = conn.execute(
-                "SELECT id, record_id, fields, local_payload, remote_payload, base_payload,"
-                " detected_at FROM conflicts WHERE resolved_at IS NULL ORDER BY id").fetchall()
-        return [self._conflict(row) for row in rows]
+        return [self._conflict(stored) for stored in self.store.open_conflicts()]
 
     def get(self, conflict_id: int) -> Conflict:
         for conflict in self.open():
@@ -108,16 +96,14 @@ class ConflictQueue:
         raise KeyError("That conflict has already been resolved.")
 
     @staticmethod
-    def _conflict(row: tuple[Any, ...]) -> Conflict:
-        remote_wire = json.loads(row[4])
-        detected = from_iso(row[6])
+    def _conflict(stored: StoredConflict) -> Conflict:
+        detected = from_iso(stored.detected_at)
         assert detected is not None
         return Conflict(
-            id=int(row[0]), record_id=row[1], fields=tuple(json.loads(row[2])),
-            local=Record.from_wire(json.loads(row[3])), remote=Record.from_wire(remote_wire),
-            base=Record.from_wire(json.loads(row[5])) if row[5] else None,
-            detected_at=detected, remote_changed_by=remote_wire.get("_changed_by"),
-            remote_changed_at=from_iso(remote_wire.get("_changed_at")),
+            id=stored.id, record_id=stored.record_id, fields=stored.fields,
+            local=stored.local, remote=stored.remote, base=stored.base,
+            detected_at=detected, remote_changed_by=stored.remote_changed_by,
+            remote_changed_at=from_iso(stored.remote_changed_at),
         )
 
     # -- written by the sync client ------------------------------------------------------------
@@ -125,27 +111,15 @@ class ConflictQueue:
     def add(self, conn: Connection, fields: tuple[str, ...], local: Record, remote: Record,
             base: Record | None, changed_by: str | None = None,
             changed_at: str | None = None) -> None:
-        existing = conn.execute("SELECT id FROM conflicts WHERE record_id = ? AND resolved_at "
-                                "IS NULL", (local.id,)).fetchone()
-        remote_payload = _dump(remote, _changed_by=changed_by, _changed_at=changed_at)
-        if existing:
-            conn.execute("UPDATE conflicts SET fields = ?, local_payload = ?, remote_payload"
-                         " = ? WHERE id = ?", (json.dumps(list(fields)), _dump(local),
-                                                remote_payload, existing[0]))
-            return
-        conn.execute(
-            "INSERT INTO conflicts (record_id, fields, local_payload, remote_payload,"
-            " base_payload, detected_at) VALUES (?,?,?,?,?,?)",
-            (local.id, json.dumps(list(fields)), _dump(local), remote_payload,
-             _dump(base) if base else None, to_iso(utc_now())))
+        self.store.add_conflict(fields, local, remote, base, changed_by=changed_by,
+                                changed_at=changed_at, conn=conn)
 
     def refresh_remote(self, conn: Connection, remote: Record) -> None:
         """A newer server version arrived for a record under review: compare with that."""
-        row = conn.execute("SELECT base_payload, remote_payload FROM conflicts WHERE"
-                           " record_id = ? AND resolved_at IS NULL", (remote.id,)).fetchone()
-        if row is None or json.loads(row[1]).get("revision") == remote.revision:
+        stored = self.store.open_conflict(remote.id, conn=conn)
+        if stored is None or stored.remote.revision == remote.revision:
             return
-        base = Record.from_wire(json.loads(row[0])) if row[0] else None
+        base = stored.base
         local = self.store.find(remote.id)
         if local is None:
             return
@@ -153,10 +127,7 @@ class ConflictQueue:
         if result.clean:
             apply_clean_merge(self.store, conn, self.actor, local, remote,
                               merged_record(local, remote, result))
-            conn.execute("UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE"
-                         " record_id = ? AND resolved_at IS NULL",
-                         (to_iso(utc_now()), json.dumps({"merged": "automatically"}),
-                          remote.id))
+            self.store.resolve_conflict(stored.id, {"merged": "automatically"}, conn=conn)
         else:
             self.add(conn, result.clashes, local, remote, base)
 
@@ -194,8 +165,7 @@ class ConflictQueue:
                 if not apply_clean_merge(self.store, conn, self.actor, local, remote, outcome):
                     outcome = remote
                 resolution = {"choices": dict(choices)}
-            conn.execute("UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE id = ?",
-                         (to_iso(utc_now()), json.dumps(resolution), conflict_id))
+            self.store.resolve_conflict(conflict_id, resolution, conn=conn)
         self.store.audit(self.actor, "resolve_conflict", record_id=conflict.record_id,
                          child_id=conflict.local.child_id,
                          detail=json.dumps(resolution, ensure_ascii=False))
