@@ -272,7 +272,9 @@ class SyncClient:
         removed = self.store.remove_child(child_id, self.actor, WITHDRAWN_REASON, conn=conn)
         if removed is None:
             deferred.add(child_id)
-            name = str((child.data.get("name") if child else None) or "A child")
+            data = child.data if child else {}
+            name = " ".join(str(data.get(k) or "") for k in ("first_name", "last_name")).strip()
+            name = name or str(data.get("name") or "A child")
             report.kept[child_id] = (f"{name} could not be removed because it has changes not "
                                      "yet accepted by the service.")
             return

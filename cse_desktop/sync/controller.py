@@ -250,8 +250,15 @@ class SyncController(QObject):
         at = report.finished_at
         if at is not None:
             self.store.set_sync_state("last_synced_at", at.isoformat())
-        message = "Synced" + (f": {len(report.blocked)} change(s) were not accepted by the "
-                              "service and are kept on this computer" if report.blocked else "")
+        notes = []
+        if report.blocked:
+            notes.append(f"{len(report.blocked)} change(s) were not accepted by the service "
+                         "and are kept on this computer")
+        if report.removed:
+            notes.append(f"{len(report.removed)} child(ren) removed from your caseload by the "
+                         "service")
+        notes.extend(report.kept.values())
+        message = "Synced" + (": " + "; ".join(notes) if notes else "")
         self._set(SyncStatus(SyncState.SYNCED, message, last_synced=at,
                              conflicts=report.open_conflicts,
                              not_accepted=len(report.blocked)))

@@ -219,3 +219,13 @@ def test_unassign_from_the_command_line(shared_service: Service, tmp_path: Path)
                       "child_id = 'child-cli-1'") == 1
     unknown = run("admin", "unassign", "nobody-at-all", "child-cli-1")
     assert unknown.returncode == 1 and "no user called" in unknown.stderr
+
+
+def test_kept_message_names_the_child_from_its_details(world: World) -> None:
+    worker = world.worker
+    worker.store.update(world.child.id, {"first_name": "Zoë", "last_name": "Nowak"},
+                        worker.actor)
+    admin.unassign(world.svc.engine, world.names["worker"], world.child.id)
+    report = worker.sync()
+    assert report.kept == {world.child.id: "Zoë Nowak could not be removed because it has "
+                                           "changes not yet accepted by the service."}
