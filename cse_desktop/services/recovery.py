@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from ..crypto.keyfile import (
@@ -55,6 +56,11 @@ def ensure_recovery_slot(store: Store, public_key: X25519PublicKey | None) -> bo
     """Wrap the data key to the configured recovery key if it is not already.  True if added."""
     if public_key is None:
         return False
+    # Rescue bundles (written before a revoked device is wiped) are sealed to this key too.
+    pem = public_key.public_bytes(serialization.Encoding.PEM,
+                                  serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+    if store.get_meta("recovery_public_key") != pem:
+        store.set_meta("recovery_public_key", pem)
     key_file = Store.key_file(store.data_dir)
     slots = key_file.read()["slots"]
     wanted = recovery_key_id(public_key)

@@ -128,8 +128,10 @@ def first_run(
     if not name.strip():
         raise ServiceError("Enter your name as it should appear on signed forms.")
     library = library or default_library()
+    recovery_key = None if demo else configured_recovery_key()
     store = Store.create(data_dir, passphrase, kdf=kdf, indexer=make_indexer(library),
-                         recovery_public_key=None if demo else configured_recovery_key())
+                         recovery_public_key=recovery_key)
+    ensure_recovery_slot(store, recovery_key)  # remembers the key for rescue bundles
     store.set_meta("user", {"user_id": new_id(), "name": name.strip(), "role": role.value})
     org = dict(DEFAULT_ORGANISATION)
     if organisation:

@@ -36,6 +36,15 @@ def _private_pem(key: X25519PrivateKey) -> bytes:
                              serialization.NoEncryption())
 
 
+def _recovery_meta(data_dir: Path) -> str | None:
+    """The key rescue bundles are sealed to (see cse_desktop.sync.rescue)."""
+    session = unlock(data_dir, FORGOTTEN)
+    try:
+        return session.store.get_meta("recovery_public_key")
+    finally:
+        session.lock()
+
+
 def _store_with_unsynced_note(data_dir: Path) -> str:
     session = first_run(data_dir, FORGOTTEN, name="Nadia Example", role=Role.OUTREACH_WORKER,
                         kdf=FAST)
@@ -54,6 +63,8 @@ def test_forgotten_passphrase_is_recovered_with_the_organisations_key(
     data_dir = tmp_path / "laptop"
     note_id = _store_with_unsynced_note(data_dir)
     assert Store.key_file(data_dir).has_recovery_slot()
+    assert _recovery_meta(data_dir) == organisation_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
     records = recover_store(data_dir, _private_pem(organisation_key), "a brand new passphrase")
     assert records == 2
     session = unlock(data_dir, "a brand new passphrase")
