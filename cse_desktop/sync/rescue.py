@@ -73,13 +73,11 @@ def collect(store: Store) -> dict[str, Any]:
          "record": c.record.to_wire()}
         for c in store.pending_changes(limit=10**9)
     ]
-    with store.transaction() as conn:
-        conflicts = [
-            {"record_id": r[0], "fields": json.loads(r[1]), "local": json.loads(r[2]),
-             "remote": json.loads(r[3])}
-            for r in conn.execute("SELECT record_id, fields, local_payload, remote_payload"
-                                  " FROM conflicts WHERE resolved_at IS NULL")
-        ]
+    conflicts = [
+        {"record_id": c.record_id, "fields": list(c.fields), "local": c.local.to_wire(),
+         "remote": c.remote.to_wire()}
+        for c in store.open_conflicts()
+    ]
     return {"changes": changes, "conflicts": conflicts}
 
 

@@ -87,3 +87,25 @@ def test_rescue_bundle_goes_to_the_organisation_recovery_key(
         assert contents.changes[0]["record"]["data"] == {"name": "Test Child Golf"}
     finally:
         service.close()
+
+
+def test_rescue_bundle_keeps_both_sides_of_an_open_conflict(
+        shared_service: Service, tmp_path: Path) -> None:
+    shared_service.user("clashlaptop")
+    device = enrol_device(shared_service, "clashlaptop", tmp_path / "dev")
+    child = device.child("Test Child Foxtrot")
+    note = device.add(RecordType.CASE_NOTE, {"summary": "Mine: seen at the park."}, child.id)
+    device.sync()
+    local = device.store.get(note.id)
+    remote = local.with_changes(data={"summary": "Theirs: seen at the station."},
+                                revision=local.revision + 1)
+    device.store.add_conflict(("summary",), local, remote, None, changed_by="Other Worker")
+    revoke(shared_service, device.data_dir, device.store)
+
+    with pytest.raises(DeviceRevoked) as caught:
+        device.sync()
+    contents = open_bundle(caught.value.rescue_path, passphrase=PASSPHRASE)
+    [conflict] = contents.conflicts
+    assert conflict["record_id"] == note.id and conflict["fields"] == ["summary"]
+    assert conflict["local"]["data"]["summary"] == "Mine: seen at the park."
+    assert conflict["remote"]["data"]["summary"] == "Theirs: seen at the station."
