@@ -77,6 +77,17 @@ class Session:
         self.store.set_meta("idle_minutes", minutes)
         self.store.audit(self.actor, "settings", detail=f"lock after {minutes:g} minutes idle")
 
+    def keep_interrupted(self, what: dict[str, Any]) -> None:
+        """Keep a half-filled dialog (e.g. Add a child) through a lock, in the encrypted store."""
+        self.store.set_meta("interrupted_dialog", what)
+
+    def take_interrupted(self) -> dict[str, Any] | None:
+        """The dialog kept by the last lock, once (it is forgotten as it is handed back)."""
+        what = self.store.get_meta("interrupted_dialog")
+        if what:
+            self.store.set_meta("interrupted_dialog", None)
+        return what if isinstance(what, dict) else None
+
     def lock(self) -> None:
         self.store.lock()
 

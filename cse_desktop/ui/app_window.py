@@ -6,6 +6,7 @@ screen when there is no store yet, the unlock screen otherwise, and the records 
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from ..crypto.keyfile import KdfParams
 from ..records import Record, RecordType
 from ..services import session as sessions
 from ..services.casework import Casework
-from ..services.errors import ServiceError
+from ..services.errors import ServiceError, StoreLocked
 from ..store import StoreError
 from . import theme
 from .caseload_view import CaseloadView
@@ -37,7 +38,7 @@ from .child_view import ChildView
 from .form_windows import FormWindows, forms_module
 from .locking import DEFAULT_IDLE_MINUTES, IdleWatcher, OpenForm, WorkspaceSnapshot
 from .optional import optional_module
-from .record_dialogs import ChildDialog, EpisodeDialog, record_dialogs_available
+from .record_dialogs import ChildDialog, EpisodeDialog, RecordDialog, record_dialogs_available
 from .sync_hookup import SyncHookup
 from .unlock import FirstRunPage, UnlockPage
 from .workers import TaskRunner
@@ -67,6 +68,7 @@ class AppWindow(QMainWindow):
         super().__init__()
         self.options = options
         self.session: sessions.Session | None = None
+        self.interrupted_dialog: RecordDialog | None = None  # brought back after a lock
         self.snapshot = WorkspaceSnapshot()
         self.runner = TaskRunner(self)
         self.runner.default_error = self.show_error
@@ -292,6 +294,9 @@ class AppWindow(QMainWindow):
             self.show_caseload()
         self.forms.reopen(snapshot.forms)
         self._update_actions()
+        interrupted = session.take_interrupted()
+        if interrupted is not None:
+            self._reopen_interrupted(interrupted)
         self.sync.start(session)
         if not self.options.idle_from_command_line:
             self._apply_idle_minutes(session.idle_minutes(self.options.idle_minutes))
@@ -354,6 +359,11 @@ class AppWindow(QMainWindow):
         for widget in QApplication.topLevelWidgets():
             if not (isinstance(widget, QDialog) and widget.isVisible()):
                 continue
+            if (isinstance(widget, RecordDialog) and self.session is not None
+                    and widget.has_changes()):
+                # Not after a revocation: the records are already wiped.
+                with contextlib.suppress(StoreLocked):
+                    self.session.keep_interrupted(widget.interrupted())
             save_draft = getattr(widget, "save_draft", None)
             if callable(save_draft) and getattr(widget, "record", "") is None:
                 form = getattr(widget, "form", None)
@@ -433,6 +443,30 @@ class AppWindow(QMainWindow):
             return
         if run_dialog(ChildDialog(work, child=work.open_record(child_id), parent=self)):
             self.refresh()
+
+    def _reopen_interrupted(self, what: dict[str, Any]) -> None:
+        """Bring back the Add/Edit dialog that was open when the app locked, as it was."""
+        work = self._casework()
+        if work is None or not record_dialogs_available():
+            return
+        answers = what.get("answers") if isinstance(what.get("answers"), dict) else {}
+        record = work.find(what["record_id"]) if what.get("record_id") else None
+        dialog: RecordDialog
+        if what.get("kind") == "child":
+            dialog = ChildDialog(work, child=record, parent=self, answers=answers)
+        elif what.get("kind") == "episode" and what.get("child_id"):
+            dialog = EpisodeDialog(work, what["child_id"], episode=record, parent=self,
+                                   answers=answers)
+        else:
+            return
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self.refresh)
+        dialog.finished.connect(self._interrupted_dialog_closed)
+        self.interrupted_dialog = dialog
+        dialog.open()
+
+    def _interrupted_dialog_closed(self, _result: int) -> None:
+        self.interrupted_dialog = None
 
     def _ask_for_a_child(self, then: str) -> None:
         self.statusBar().showMessage(f"Choose a child first, then {then}.", 6000)

@@ -128,6 +128,15 @@ class RecordDialog(QDialog):
         if chain:
             QWidget.setTabOrder(chain[-1], save_button)
             chain[0].setFocus()
+        self._opened_with = self.view.answers()
+
+    def has_changes(self) -> bool:
+        """True once something was typed or changed since the dialog opened."""
+        return self.view.answers() != self._opened_with
+
+    def interrupted(self) -> dict[str, Any]:
+        """What to keep (in the encrypted store) if the app locks with this dialog open."""
+        raise NotImplementedError
 
     def save(self, answers: dict[str, Any]) -> Record:
         raise NotImplementedError
@@ -148,11 +157,17 @@ class RecordDialog(QDialog):
 
 class ChildDialog(RecordDialog):
     def __init__(self, work: Casework, child: Record | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, answers: dict[str, Any] | None = None
+                 ) -> None:
         title = "Edit child's details" if child else "Add a child"
-        super().__init__(title, "child", work, child.data if child else None,
+        initial = answers if answers is not None else (child.data if child else None)
+        super().__init__(title, "child", work, initial,
                          "Save details" if child else "Add child", parent)
         self.child = child
+
+    def interrupted(self) -> dict[str, Any]:
+        return {"kind": "child", "record_id": self.child.id if self.child else None,
+                "answers": self.view.answers()}
 
     def save(self, answers: dict[str, Any]) -> Record:
         if self.child is None:
@@ -163,11 +178,18 @@ class ChildDialog(RecordDialog):
 
 class EpisodeDialog(RecordDialog):
     def __init__(self, work: Casework, child_id: str, episode: Record | None = None,
-                 parent: QWidget | None = None) -> None:
-        answers = dict(episode.data) if episode else {"child_id": child_id}
+                 parent: QWidget | None = None, *, answers: dict[str, Any] | None = None
+                 ) -> None:
+        if answers is None:
+            answers = dict(episode.data) if episode else {"child_id": child_id}
         super().__init__("Missing episode" if episode else "Record a missing episode",
                          "missing_episode", work, answers, "Save episode", parent)
         self.child_id, self.episode = child_id, episode
+
+    def interrupted(self) -> dict[str, Any]:
+        return {"kind": "episode", "child_id": self.child_id,
+                "record_id": self.episode.id if self.episode else None,
+                "answers": self.view.answers()}
 
     def save(self, answers: dict[str, Any]) -> Record:
         if self.episode is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
 
 from cse_desktop.ui import locking
 
@@ -181,3 +182,54 @@ def test_chosen_idle_time_is_saved_and_used_after_restart(qtbot, make_window, ex
     forced = make_window(idle_minutes=10, idle_from_command_line=True)
     unlock_through_ui(qtbot, forced)
     assert forced.idle.idle_seconds == 600
+
+
+def _editor(dialog, field_id):  # type: ignore[no-untyped-def]
+    return next(part.editors[field_id] for part in dialog.view.parts
+                if field_id in part.editors)
+
+
+def test_half_filled_add_child_dialog_comes_back_after_unlock(qtbot, make_window,
+                                                             existing_store, monkeypatch):
+    from cse_desktop.ui.record_dialogs import ChildDialog
+
+    from .flows import type_into, while_dialog_open
+
+    window, clock, _child = open_on_child(qtbot, make_window, existing_store, monkeypatch)
+
+    def type_then_walk_away(dialog: ChildDialog) -> None:
+        type_into(qtbot, _editor(dialog, "first_name"), "Ffion")
+        type_into(qtbot, _editor(dialog, "last_name"), "Testlake")
+        clock.now += 6 * 60
+        window.idle.check()
+
+    while_dialog_open(window.add_child, type_then_walk_away, ChildDialog)
+    assert_locked(window)
+    unlock_through_ui(qtbot, window)
+    dialog = window.interrupted_dialog
+    assert isinstance(dialog, ChildDialog) and dialog.isVisible()
+    assert _editor(dialog, "first_name").value() == "Ffion"
+    assert _editor(dialog, "last_name").value() == "Testlake"
+    # It comes back once: locking and unlocking again without it open shows nothing new.
+    QDialog.reject(dialog)
+    assert window.interrupted_dialog is None
+    window.lock()
+    unlock_through_ui(qtbot, window)
+    assert window.interrupted_dialog is None
+
+
+def test_an_untouched_dialog_is_not_brought_back(qtbot, make_window, existing_store,
+                                                 monkeypatch):
+    from cse_desktop.ui.record_dialogs import ChildDialog
+
+    from .flows import while_dialog_open
+
+    window, clock, _child = open_on_child(qtbot, make_window, existing_store, monkeypatch)
+
+    def walk_away(dialog: ChildDialog) -> None:
+        clock.now += 6 * 60
+        window.idle.check()
+
+    while_dialog_open(window.add_child, walk_away, ChildDialog)
+    unlock_through_ui(qtbot, window)
+    assert window.interrupted_dialog is None
