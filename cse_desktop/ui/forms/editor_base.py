@@ -9,18 +9,29 @@ controls.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from cse_desktop.forms import Field
+from cse_desktop.forms import Field, is_empty
 
 NOT_ANSWERED = "Not answered"
 
 
 def label_text(label: str, required: bool) -> str:
     return f"{label} (required)" if required else label
+
+
+def answers_of(editors: Mapping[str, FieldEditor]) -> dict[str, Any]:
+    """The answered editors' values by field id (unanswered ones left out)."""
+    result = {}
+    for field_id, editor in editors.items():
+        value = editor.value()
+        if not is_empty(value):
+            result[field_id] = value
+    return result
 
 
 class FieldEditor(QWidget):

@@ -41,7 +41,6 @@ from cse_desktop.forms import (
     FieldError,
     FormDefinition,
     clean_answers,
-    is_empty,
     is_required,
     visible_fields,
 )
@@ -50,6 +49,7 @@ from cse_desktop.services.casework import Casework
 
 from .autosave import DraftSaver
 from .deadline_banner import DeadlineBanner
+from .editor_base import answers_of
 from .error_summary import ErrorSummary, top_field
 from .field_widgets import FieldEditor, ListEditor, create_editor
 from .references import reference_describer
@@ -237,12 +237,7 @@ class FormView(QWidget):
 
     def raw_answers(self) -> dict[str, Any]:
         """Everything in the editors, including answers to questions now hidden."""
-        result = {}
-        for field_id, editor in self.editors.items():
-            value = editor.value()
-            if not is_empty(value):
-                result[field_id] = value
-        return result
+        return answers_of(self.editors)
 
     def answers(self) -> dict[str, Any]:
         """The answers as they would be saved (hidden questions' answers left out)."""

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cse_desktop.forms import Field, is_empty
+from cse_desktop.forms import Field
 
-from .editor_base import FieldEditor
+from .editor_base import FieldEditor, answers_of
 from .timefmt import long_date
 
 EditorFactory = Callable[..., FieldEditor]
@@ -95,12 +95,7 @@ class ListRow(QFrame):
         self.remove.setAccessibleName(f"Remove {name} {number}")
 
     def value(self) -> dict[str, Any]:
-        result = {}
-        for item_id, editor in self.editors.items():
-            value = editor.value()
-            if not is_empty(value):
-                result[item_id] = value
-        return result
+        return answers_of(self.editors)
 
     def set_value(self, item: dict[str, Any]) -> None:
         for item_id, editor in self.editors.items():

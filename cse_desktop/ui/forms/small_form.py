@@ -10,8 +10,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from cse_desktop.forms import Field, FieldError, is_empty
+from cse_desktop.forms import Field, FieldError
 
+from .editor_base import answers_of
 from .error_summary import top_field
 from .field_widgets import FieldEditor, ListEditor, create_editor
 
@@ -33,12 +34,7 @@ class SmallForm(QWidget):
         self.apply_tab_order()
 
     def answers(self) -> dict[str, Any]:
-        result = {}
-        for field_id, editor in self.editors.items():
-            value = editor.value()
-            if not is_empty(value):
-                result[field_id] = value
-        return result
+        return answers_of(self.editors)
 
     def has_input(self) -> bool:
         return bool(self.answers())
