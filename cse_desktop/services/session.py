@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..crypto.identity import SigningIdentity, create_local_identity
-from ..crypto.keyfile import KdfParams, KeyFile, TooManyAttempts, WrongPassphrase
+from ..crypto.keyfile import KdfParams, TooManyAttempts, WrongPassphrase
 from ..forms import FormLibrary, default_library
 from ..records import Actor, Role, new_id
 from ..store import Store
@@ -169,7 +169,7 @@ def unlock(data_dir: Path, passphrase: str, *, library: FormLibrary | None = Non
 
 
 def seconds_until_next_attempt(data_dir: Path) -> float:
-    return KeyFile(Store.key_file(data_dir).path).seconds_to_wait()
+    return Store.key_file(data_dir).seconds_to_wait()
 
 
 def _session(store: Store, data_dir: Path, library: FormLibrary) -> Session:
