@@ -18,7 +18,7 @@ from ..records import Actor, Role, new_id
 from ..store import Store
 from .errors import ServiceError
 from .indexing import make_indexer
-from .recovery import configured_recovery_key, ensure_recovery_slot
+from .recovery import RecoveryKeyMismatch, apply_recovery_key, configured_recovery_key
 
 DEFAULT_ORGANISATION = {"name": "Safeguarding Partnership (demo)", "logo_path": None}
 MIN_PASSPHRASE_LENGTH = 10
@@ -39,6 +39,8 @@ class Session:
     actor: Actor
     library: FormLibrary
     data_dir: Path
+    # Set at unlock when the configured recovery key differs from the pinned one (not used).
+    recovery_key_mismatch: RecoveryKeyMismatch | None = None
 
     @property
     def organisation(self) -> dict[str, Any]:
@@ -142,7 +144,6 @@ def first_run(
     recovery_key = None if demo else configured_recovery_key()
     store = Store.create(data_dir, passphrase, kdf=kdf, indexer=make_indexer(library),
                          recovery_public_key=recovery_key)
-    ensure_recovery_slot(store, recovery_key)  # remembers the key for rescue bundles
     store.set_meta("user", {"user_id": new_id(), "name": name.strip(), "role": role.value})
     org = dict(DEFAULT_ORGANISATION)
     if organisation:
@@ -151,6 +152,9 @@ def first_run(
     store.set_meta("demo", demo)
     session = _session(store, data_dir, library)
     store.audit(session.actor, "first_run", detail="store created")
+    # Pins the key in the encrypted store (with its fingerprint in the audit log); rescue
+    # bundles are sealed to it.
+    apply_recovery_key(store, session.actor, recovery_key)
     return session
 
 
@@ -159,11 +163,13 @@ def unlock(data_dir: Path, passphrase: str, *, library: FormLibrary | None = Non
     library = library or default_library()
     store = Store.unlock(data_dir, passphrase, indexer=make_indexer(library))
     session = _session(store, data_dir, library)
-    # A recovery key configured after this store was made is added now.  A broken key file
-    # must not stop the practitioner working: first run reports it; here it waits.
+    # A recovery key configured after this store was made is pinned now; a different one is
+    # never applied silently.  A broken key file must not stop the practitioner working:
+    # first run reports it; here the pinned key stays in use.
+    configured = None
     with contextlib.suppress(ServiceError):
-        if ensure_recovery_slot(store, configured_recovery_key()):
-            store.audit(session.actor, "recovery_key_added")
+        configured = configured_recovery_key()
+    session.recovery_key_mismatch = apply_recovery_key(store, session.actor, configured)
     store.audit(session.actor, "unlock")
     return session
 

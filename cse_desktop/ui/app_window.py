@@ -298,6 +298,10 @@ class AppWindow(QMainWindow):
         if interrupted is not None:
             self._reopen_interrupted(interrupted)
         self.sync.start(session)
+        if session.recovery_key_mismatch is not None:  # never applied silently: say so
+            notice = QMessageBox(QMessageBox.Icon.Warning, "Recovery key not changed",
+                                 session.recovery_key_mismatch.message, parent=self)
+            notice.open()  # not blocking: the practitioner can carry on working
         if not self.options.idle_from_command_line:
             self._apply_idle_minutes(session.idle_minutes(self.options.idle_minutes))
         self.idle.start()

@@ -122,3 +122,73 @@ def test_recover_command(tmp_path: Path, organisation_key, monkeypatch, capsys) 
     assert code == 0
     assert "unlock 2 records" in capsys.readouterr().out
     unlock(data_dir, "new passphrase from IT").lock()
+
+
+def _write_public(path: Path, key: X25519PrivateKey) -> Path:
+    path.write_bytes(key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    return path
+
+
+def test_a_swapped_recovery_key_is_refused_and_the_pinned_one_keeps_working(
+        tmp_path: Path, organisation_key: X25519PrivateKey,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Someone who can write to ~/.config puts their own recovery key there: it must not take
+    over the store, and the organisation's key must keep working."""
+    from cse_desktop.services.recovery import recovery_fingerprint
+    from cse_desktop.sync import rescue
+
+    data_dir = tmp_path / "laptop"
+    _store_with_unsynced_note(data_dir)
+    pinned_print = recovery_fingerprint(organisation_key.public_key())
+    attacker = X25519PrivateKey.generate()
+    monkeypatch.setenv("CSE_RECOVERY_PUBLIC_KEY",
+                       str(_write_public(tmp_path / "swapped.pem", attacker)))
+    session = unlock(data_dir, FORGOTTEN)
+    mismatch = session.recovery_key_mismatch
+    assert mismatch is not None
+    assert mismatch.pinned_fingerprint == pinned_print
+    assert mismatch.configured_fingerprint == recovery_fingerprint(attacker.public_key())
+    assert pinned_print in mismatch.message and "NOT" in mismatch.message
+    entries = session.store.audit_entries()
+    assert any(e.action == "recovery_key_pinned" and pinned_print in e.detail for e in entries)
+    refused = [e for e in entries if e.action == "recovery_key_refused"]
+    assert len(refused) == 1 and mismatch.configured_fingerprint in refused[0].detail
+    # Rescue bundles stay sealed to the organisation's key.
+    bundle = rescue.write_bundle(session.store, "test", tmp_path / "rescue")
+    session.lock()
+    assert rescue.open_bundle(bundle, recovery_private_key=organisation_key).changes
+    with pytest.raises(Exception, match="does not belong"):
+        rescue.open_bundle(bundle, recovery_private_key=attacker)
+    # The attacker's key opens nothing; the organisation's still does.
+    with pytest.raises(ServiceError, match="does not belong"):
+        recover_store(data_dir, _private_pem(attacker), "attacker passphrase 1")
+    assert recover_store(data_dir, _private_pem(organisation_key), "recovered passphrase 1") == 2
+
+
+def test_a_new_recovery_key_is_used_only_after_the_passphrase_confirms_it(
+        tmp_path: Path, organisation_key: X25519PrivateKey,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from cse_desktop.services.recovery import (
+        accept_configured_recovery_key,
+        recovery_fingerprint,
+    )
+
+    data_dir = tmp_path / "laptop"
+    _store_with_unsynced_note(data_dir)
+    rotated = X25519PrivateKey.generate()
+    monkeypatch.setenv("CSE_RECOVERY_PUBLIC_KEY",
+                       str(_write_public(tmp_path / "rotated.pem", rotated)))
+    session = unlock(data_dir, FORGOTTEN)
+    with pytest.raises(ServiceError, match="not right"):
+        accept_configured_recovery_key(session.store, session.actor, "wrong passphrase!!")
+    assert Store.key_file(data_dir).has_recovery_slot()
+    assert accept_configured_recovery_key(session.store, session.actor, FORGOTTEN) == \
+        recovery_fingerprint(rotated.public_key())
+    changed = [e for e in session.store.audit_entries() if e.action == "recovery_key_changed"]
+    assert changed and recovery_fingerprint(organisation_key.public_key()) in changed[0].detail
+    session.lock()
+    assert unlock(data_dir, FORGOTTEN).recovery_key_mismatch is None
+    with pytest.raises(ServiceError, match="does not belong"):
+        recover_store(data_dir, _private_pem(organisation_key), "old org key passphrase")
+    assert recover_store(data_dir, _private_pem(rotated), "recovered passphrase 2") == 2
