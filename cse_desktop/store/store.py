@@ -57,6 +57,19 @@ class RecordNotFound(StoreError):
         super().__init__("That record could not be found. It may have been removed.")
 
 
+class RecordsMissing(StoreError):
+    """The key file is there but the database beside it is missing or empty."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        super().__init__(
+            f"Your passphrase is right, but the records file ({db_path.name}) in "
+            f"{db_path.parent} is missing or empty, so nothing was opened and nothing was "
+            "changed. Put the records file back from your backup into that folder (or ask your "
+            "IT team to), then unlock again. Do not set the app up again: your unsynced work "
+            "is in that file.")
+
+
 class SignedRecordImmutable(StoreError):
     def __init__(self, record_id: str) -> None:
         self.record_id = record_id
@@ -222,8 +235,9 @@ class Store:
     ) -> Store:
         data_dir = Path(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
-        if cls.db_path(data_dir).exists():
-            raise StoreError(f"There are already records in {data_dir}.")
+        if cls.db_path(data_dir).exists() or cls.key_file(data_dir).exists():
+            raise StoreError(f"There are already records in {data_dir}. Unlock them with "
+                             "your passphrase instead of setting up again.")
         data_key = cls.key_file(data_dir).create(
             passphrase, params=kdf, recovery_public_key=recovery_public_key
         )
@@ -241,7 +255,14 @@ class Store:
     @classmethod
     def open_with_key(cls, data_dir: Path, data_key: bytes, *,
                       indexer: Indexer | None = None) -> Store:
-        conn = open_encrypted(cls.db_path(data_dir), data_key)
+        """Open the existing database; never creates a new one next to a key file."""
+        db_path = cls.db_path(data_dir)
+        if not db_path.exists() or db_path.stat().st_size == 0:
+            raise RecordsMissing(db_path)
+        conn = open_encrypted(db_path, data_key)
+        if schema_version(conn) == 0:
+            conn.close()
+            raise RecordsMissing(db_path)
         return cls(data_dir, conn, data_key, indexer)
 
     @classmethod

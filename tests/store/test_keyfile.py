@@ -132,3 +132,43 @@ def test_wipe_makes_the_store_unopenable(data_dir: Path) -> None:
     assert not Store.exists(data_dir)
     with pytest.raises(KeyFileError):
         Store.unlock(data_dir, PASSPHRASE)
+
+
+@pytest.mark.parametrize("how", ["deleted", "emptied"])
+def test_missing_database_next_to_key_file_is_refused_not_recreated(
+        data_dir: Path, make_record, how: str) -> None:
+    from cse_desktop.records import Actor, RecordType, Role
+    from cse_desktop.store import RecordsMissing
+
+    store = Store.create(data_dir, PASSPHRASE, kdf=KdfParams.fast_for_tests())
+    actor = Actor("u", "Worker", Role.OUTREACH_WORKER, store.device_id)
+    store.add(make_record(RecordType.CHILD, {"first_name": "Ola"}, actor=actor), actor)
+    store.lock()
+    db = Store.db_path(data_dir)
+    if how == "deleted":
+        db.unlink()
+    else:
+        db.write_bytes(b"")
+    with pytest.raises(RecordsMissing) as caught:
+        Store.unlock(data_dir, PASSPHRASE)
+    message = str(caught.value)
+    assert "missing or empty" in message and "backup" in message and "records.db" in message
+    assert (db.exists() and db.stat().st_size == 0) if how == "emptied" else not db.exists()
+    assert sorted(p.name for p in data_dir.iterdir()) == sorted(
+        ["records.key"] + (["records.db"] if how == "emptied" else []))
+
+
+def test_missing_database_gives_the_practitioner_a_plain_message(tmp_path: Path) -> None:
+    from cse_desktop.records import Role
+    from cse_desktop.services.errors import StoreError
+    from cse_desktop.services.session import first_run, unlock
+
+    data_dir = tmp_path / "data"
+    first_run(data_dir, PASSPHRASE, name="Kit Worker", role=Role.OUTREACH_WORKER,
+              kdf=KdfParams.fast_for_tests()).lock()
+    Store.db_path(data_dir).unlink()
+    with pytest.raises(StoreError, match="Put the records file back"):
+        unlock(data_dir, PASSPHRASE)
+    with pytest.raises(StoreError):  # and setting up again is refused too
+        first_run(data_dir, PASSPHRASE, name="Kit Worker", role=Role.OUTREACH_WORKER,
+                  kdf=KdfParams.fast_for_tests())
