@@ -260,9 +260,6 @@ class Store:
         if not db_path.exists() or db_path.stat().st_size == 0:
             raise RecordsMissing(db_path)
         conn = open_encrypted(db_path, data_key)
-        if schema_version(conn) == 0:
-            conn.close()
-            raise RecordsMissing(db_path)
         return cls(data_dir, conn, data_key, indexer)
 
     @classmethod
