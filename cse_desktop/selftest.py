@@ -83,7 +83,7 @@ def run_self_test(out: TextIO | None = None) -> int:
         folder = steps.run("Make a temporary folder", _temp_dir)
         store_dir = folder / "store"
         # A light key stretch: the passphrase is printed above, so strength is not the point.
-        kdf = KdfParams(n=2**12, r=8, p=1)
+        kdf = KdfParams.fast_for_tests()
         session = steps.run("Create an encrypted store", lambda: first_run(
             store_dir, PASSPHRASE, name="Self Test", role=Role.TEAM_LEAD,
             organisation="Self-test (synthetic)", kdf=kdf, library=library))

@@ -82,8 +82,88 @@ class KdfParams:
 
     @classmethod
     def fast_for_tests(cls) -> KdfParams:
-        """Small parameters: only for tests, never for real stores."""
-        return cls(n=2**12, r=8, p=1)
+        """The smallest parameters the product accepts (the floor): tests, demo, self-test."""
+        return KDF_FLOOR
+
+    @property
+    def memory_bytes(self) -> int:
+        return 128 * self.n * self.r
+
+    def below_floor(self) -> bool:
+        return self.n < KDF_FLOOR.n or self.r < KDF_FLOOR.r or self.memory_bytes < (
+            KDF_FLOOR.memory_bytes)
+
+    def above_ceiling(self) -> bool:
+        return (self.n > KDF_CEILING_N or self.r > KDF_CEILING_R or self.p > KDF_CEILING_P
+                or self.memory_bytes > KDF_CEILING_MEMORY)
+
+
+# The floor: weaker key files (made by a bug or an old version) still open once and are
+# rewrapped with the default parameters straight away; nothing below it is ever written.
+KDF_FLOOR = KdfParams(n=2**14, r=8, p=1)  # 16 MiB
+# The ceiling: a key file asking for more is refused at once, before any work, instead of
+# freezing the laptop for minutes and eating all its memory.
+KDF_CEILING_N = 2**20
+KDF_CEILING_R = 16
+KDF_CEILING_P = 4
+KDF_CEILING_MEMORY = 1024 * 1024 * 1024  # 1 GiB
+
+
+def _damaged(path: object, what: str) -> KeyFileError:
+    return KeyFileError(
+        f"The key file at {path} is damaged ({what}), so your records cannot be opened with "
+        "it. Nothing was changed. Put back a copy of records.key from your backup, or ask your "
+        "IT team: the organisation's recovery key can still open your records.")
+
+
+def kdf_params(content: dict[str, Any], where: object = "this key file") -> KdfParams:
+    """The key file's scrypt settings, checked: malformed, or above the ceiling, is refused."""
+    kdf = content.get("kdf")
+    if not isinstance(kdf, dict) or kdf.get("name") != "scrypt":
+        raise _damaged(where, "unknown key stretching settings")
+    values = [kdf.get(k) for k in ("n", "r", "p")]
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in values):
+        raise _damaged(where, "key stretching settings are not whole numbers")
+    params = KdfParams(n=values[0], r=values[1], p=values[2])
+    if params.n < 2 or params.n & (params.n - 1):
+        raise _damaged(where, "key stretching settings are not valid")
+    if params.above_ceiling():
+        raise KeyFileError(
+            f"The key file at {where} asks for far more memory or time than this app ever "
+            "uses, so it was not tried: it is damaged or was changed by someone. Put back a "
+            "copy of records.key from your backup, or ask your IT team.")
+    salt = kdf.get("salt")
+    try:
+        if not isinstance(salt, str) or len(_unb64(salt)) < 16:
+            raise ValueError
+    except ValueError:
+        raise _damaged(where, "the salt is missing") from None
+    return params
+
+
+def _check_slots(content: dict[str, Any], where: object) -> None:
+    slots = content.get("slots")
+    if not isinstance(slots, list) or not all(isinstance(s, dict) for s in slots):
+        raise _damaged(where, "the wrapped keys are missing")
+    passphrase = [s for s in slots if s.get("type") == "passphrase"]
+    if len(passphrase) != 1:
+        raise _damaged(where, "the passphrase slot is missing")
+    for slot in slots:
+        fields = (("nonce", "ciphertext") if slot.get("type") == "passphrase" else
+                  ("nonce", "ciphertext", "ephemeral_public") if slot.get("type") == "recovery"
+                  else ())
+        try:
+            for name in fields:
+                if not isinstance(slot.get(name), str):
+                    raise ValueError
+                _unb64(slot[name])
+        except ValueError:
+            raise _damaged(where, f"the {slot.get('type')} slot is unreadable") from None
+    failures = content.get("failures") or {}
+    count, last = (failures.get("count", 0), failures.get("last_at")) if isinstance(
+        failures, dict) else (None, None)
+    if not isinstance(count, int) or not (last is None or isinstance(last, int | float)):
+        raise _damaged(where, "the attempt counter is unreadable")
 
 
 def _b64(data: bytes) -> str:
@@ -111,9 +191,9 @@ def unwrap_passphrase_slot(content: dict[str, Any], passphrase: str) -> bytes:
 
     Works in memory, e.g. on the copy of the slot inside a rescue bundle.
     """
-    kdf = content["kdf"]
-    params = KdfParams(n=int(kdf["n"]), r=int(kdf["r"]), p=int(kdf["p"]))
-    wrapping_key = derive_passphrase_key(passphrase, _unb64(kdf["salt"]), params)
+    params = kdf_params(content)
+    _check_slots(content, "this key file")
+    wrapping_key = derive_passphrase_key(passphrase, _unb64(content["kdf"]["salt"]), params)
     slot = next(s for s in content["slots"] if s["type"] == "passphrase")
     return AESGCM(wrapping_key).decrypt(
         _unb64(slot["nonce"]), _unb64(slot["ciphertext"]), _AAD_PASSPHRASE
@@ -197,6 +277,8 @@ class KeyFile:
             raise KeyFileError(
                 f"The key file at {self.path} was made by a newer version of the app."
             )
+        kdf_params(content, self.path)
+        _check_slots(content, self.path)
         return content
 
     def _write(self, content: dict[str, Any]) -> None:
@@ -235,6 +317,8 @@ class KeyFile:
         recovery_public_key: X25519PublicKey | None,
         failures: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
+        if params.below_floor() or params.above_ceiling():
+            raise KeyFileError("These key stretching settings are outside what the app allows.")
         salt = secrets.token_bytes(16)
         nonce = secrets.token_bytes(12)
         wrapping_key = derive_passphrase_key(passphrase, salt, params)
@@ -279,7 +363,10 @@ class KeyFile:
             content["failures"] = {"count": count, "last_at": time.time()}
             self._write(content)
             raise WrongPassphrase(count, failure_delay(count)) from None
-        if (content.get("failures") or {}).get("count"):
+        if kdf_params(content, self.path).below_floor():
+            # Made by an old version or a bug: upgrade now, while the passphrase is at hand.
+            self.rewrap(data_key, passphrase, KdfParams())
+        elif (content.get("failures") or {}).get("count"):
             content["failures"] = {"count": 0, "last_at": None}
             self._write(content)
         return data_key
@@ -287,8 +374,10 @@ class KeyFile:
     def rewrap(self, data_key: bytes, new_passphrase: str, params: KdfParams | None = None) -> None:
         """Wrap the same data key under a new passphrase; the database is not re-encrypted."""
         content = self.read()
-        kdf = content["kdf"]
-        params = params or KdfParams(n=int(kdf["n"]), r=int(kdf["r"]), p=int(kdf["p"]))
+        if params is None:
+            params = kdf_params(content, self.path)
+            if params.below_floor():
+                params = KdfParams()  # never keep settings below the floor
         recovery = [s for s in content["slots"] if s["type"] == "recovery"]
         fresh = self._wrap(data_key, new_passphrase, params, None)
         fresh["slots"].extend(recovery)

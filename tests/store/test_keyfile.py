@@ -172,3 +172,89 @@ def test_missing_database_gives_the_practitioner_a_plain_message(tmp_path: Path)
     with pytest.raises(StoreError):  # and setting up again is refused too
         first_run(data_dir, PASSPHRASE, name="Kit Worker", role=Role.OUTREACH_WORKER,
                   kdf=KdfParams.fast_for_tests())
+
+
+def _forge_params(data_dir: Path, n: int, r: int = 8, p: int = 1) -> None:
+    """Rewrite the passphrase slot with other scrypt settings, as an old or buggy version (or
+    someone editing the file) would: the passphrase still opens it."""
+    import base64
+    import secrets
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from cse_desktop.crypto.keyfile import _AAD_PASSPHRASE, derive_passphrase_key
+
+    key_file = Store.key_file(data_dir)
+    data_key = key_file.unwrap(PASSPHRASE)
+    content = json.loads(key_file.path.read_text())
+    salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
+    wrapping = derive_passphrase_key(PASSPHRASE, salt, KdfParams(n=min(n, 2**14), r=min(r, 8), p=1))
+    content["kdf"] = {"name": "scrypt", "n": n, "r": r, "p": p,
+                      "salt": base64.b64encode(salt).decode()}
+    slot = next(s for s in content["slots"] if s["type"] == "passphrase")
+    slot["nonce"] = base64.b64encode(nonce).decode()
+    slot["ciphertext"] = base64.b64encode(
+        AESGCM(wrapping).encrypt(nonce, data_key, _AAD_PASSPHRASE)).decode()
+    key_file.path.write_text(json.dumps(content))
+
+
+def _kdf_of(data_dir: Path) -> dict:
+    return json.loads(Store.key_file(data_dir).path.read_text())["kdf"]
+
+
+def test_weak_key_stretching_is_upgraded_at_the_next_unlock(data_dir: Path) -> None:
+    from cse_desktop.crypto.keyfile import KDF_FLOOR
+
+    Store.create(data_dir, PASSPHRASE, kdf=FAST).lock()
+    _forge_params(data_dir, n=2)
+    assert _kdf_of(data_dir)["n"] == 2
+    Store.unlock(data_dir, PASSPHRASE).lock()  # it opens once ...
+    upgraded = _kdf_of(data_dir)
+    assert upgraded["n"] == KdfParams().n and upgraded["n"] > KDF_FLOOR.n  # ... and is upgraded
+    Store.unlock(data_dir, PASSPHRASE).lock()
+
+
+def test_changing_the_passphrase_never_keeps_weak_settings(data_dir: Path) -> None:
+    from cse_desktop.crypto.keyfile import KDF_FLOOR
+
+    store = Store.create(data_dir, PASSPHRASE, kdf=FAST)
+    _forge_params(data_dir, n=2)
+    Store.key_file(data_dir).rewrap(store.data_key_for_rescue(), "another long passphrase")
+    store.lock()
+    assert _kdf_of(data_dir)["n"] >= KDF_FLOOR.n
+    with pytest.raises(KeyFileError):  # and nothing below the floor is ever written
+        KeyFile(data_dir / "other.key").create(PASSPHRASE, params=KdfParams(n=2))
+
+
+@pytest.mark.parametrize(("n", "r", "p"), [(2**24, 8, 1), (2**14, 8, 64), (2**14, 1024, 1)])
+def test_absurd_key_stretching_is_refused_at_once(data_dir: Path, n: int, r: int, p: int) -> None:
+    import time
+
+    Store.create(data_dir, PASSPHRASE, kdf=FAST).lock()
+    _forge_params(data_dir, n=n, r=r, p=p)
+    started = time.perf_counter()
+    with pytest.raises(KeyFileError, match="far more memory or time"):
+        Store.unlock(data_dir, PASSPHRASE)
+    assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize("damage", [
+    lambda c: c["kdf"].pop("salt"),
+    lambda c: c["kdf"].update(salt="not base64 ***"),
+    lambda c: c["kdf"].update(n="lots"),
+    lambda c: c["kdf"].update(n=3000),
+    lambda c: c.update(kdf="scrypt"),
+    lambda c: c.pop("slots"),
+    lambda c: c.update(slots=[]),
+    lambda c: c["slots"][0].pop("nonce"),
+    lambda c: c.update(failures={"count": "many"}),
+])
+def test_malformed_key_file_gives_a_clear_message(data_dir: Path, damage) -> None:
+    Store.create(data_dir, PASSPHRASE, kdf=FAST).lock()
+    path = Store.key_file(data_dir).path
+    content = json.loads(path.read_text())
+    damage(content)
+    path.write_text(json.dumps(content))
+    with pytest.raises(KeyFileError, match="damaged") as caught:
+        Store.unlock(data_dir, PASSPHRASE)
+    assert "backup" in str(caught.value)
