@@ -16,6 +16,8 @@ from ..crypto.keyfile import KdfParams, TooManyAttempts, WrongPassphrase
 from ..forms import FormLibrary, default_library
 from ..records import Actor, Role, new_id
 from ..store import Store
+from ..store.wipe import FinishedWipe, wipe_interrupted
+from ..store.wipe import finish_interrupted_wipe as _finish_wipe
 from .errors import ServiceError
 from .indexing import make_indexer
 from .recovery import RecoveryKeyMismatch, apply_recovery_key, configured_recovery_key
@@ -121,7 +123,14 @@ def passphrase_feedback(passphrase: str) -> tuple[int, str]:
 
 
 def store_exists(data_dir: Path) -> bool:
-    return Store.exists(data_dir)
+    """True when there are records to unlock (a wipe cut short by a kill does not count)."""
+    return Store.exists(data_dir) and not wipe_interrupted(data_dir)
+
+
+def finish_interrupted_wipe(data_dir: Path) -> FinishedWipe | None:
+    """Finish removing records that a kill interrupted after the device was withdrawn (the
+    rescue bundle was already written).  Returns what to tell the practitioner, or None."""
+    return _finish_wipe(data_dir)
 
 
 def first_run(
@@ -141,6 +150,7 @@ def first_run(
     if not name.strip():
         raise ServiceError("Enter your name as it should appear on signed forms.")
     library = library or default_library()
+    _finish_wipe(data_dir)  # a withdrawal's wipe cut short: its rescue bundle is already safe
     recovery_key = None if demo else configured_recovery_key()
     store = Store.create(data_dir, passphrase, kdf=kdf, indexer=make_indexer(library),
                          recovery_public_key=recovery_key)
@@ -161,6 +171,9 @@ def first_run(
 def unlock(data_dir: Path, passphrase: str, *, library: FormLibrary | None = None) -> Session:
     """Open the store.  Raises WrongPassphrase / TooManyAttempts with plain messages."""
     library = library or default_library()
+    finished = _finish_wipe(data_dir)
+    if finished is not None:
+        raise ServiceError(finished.message + " Set the app up again to carry on.")
     store = Store.unlock(data_dir, passphrase, indexer=make_indexer(library))
     session = _session(store, data_dir, library)
     # A recovery key configured after this store was made is pinned now; a different one is
@@ -204,6 +217,7 @@ __all__ = [
     "TooManyAttempts",
     "WrongPassphrase",
     "change_passphrase",
+    "finish_interrupted_wipe",
     "first_run",
     "passphrase_feedback",
     "seconds_until_next_attempt",

@@ -310,7 +310,7 @@ class SyncClient:
                     rescue_path = rescue.write_bundle(self.store, message)
         finally:
             self.close()
-        rescue.wipe(self.store)
+        rescue.wipe(self.store, reason=message, rescue_path=rescue_path)
         return DeviceRevoked(message, wiped=True, rescue_path=rescue_path)
 
 

@@ -32,6 +32,7 @@ from ..crypto.keyfile import (
 )
 from ..records import to_iso, utc_now
 from ..store import Store, StoreLocked
+from ..store.wipe import wipe_files
 
 FORMAT = "cse-desktop-rescue"
 VERSION = 1
@@ -148,13 +149,11 @@ def open_bundle(path: Path, *, passphrase: str | None = None,
         conflicts=payload["conflicts"])
 
 
-def wipe(store: Store) -> None:
-    """Close the store, destroy its key file and remove the database files."""
+def wipe(store: Store, *, reason: str = "", rescue_path: Path | None = None) -> None:
+    """Close the store, destroy its key file and remove the database files.
+
+    Resumable: if the app is killed half way, the next start finishes it (see store.wipe).
+    """
     data_dir = Path(store.data_dir)
-    db_path = Store.db_path(data_dir)
     store.lock()
-    Store.key_file(data_dir).wipe()
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        candidate = db_path.with_name(db_path.name + suffix)
-        if candidate.exists():
-            candidate.unlink()
+    wipe_files(data_dir, reason=reason, rescue_path=rescue_path)

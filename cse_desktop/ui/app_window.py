@@ -90,6 +90,8 @@ class AppWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.unlock_page)
         self.pages.addWidget(self.workspace)
+        # A withdrawal's wipe cut short by a kill is finished now, and the practitioner told.
+        self.wipe_notice = sessions.finish_interrupted_wipe(options.data_dir)
         if sessions.store_exists(options.data_dir):
             self.pages.setCurrentWidget(self.unlock_page)
         else:
@@ -133,6 +135,10 @@ class AppWindow(QMainWindow):
         self.sync.synced.connect(self.refresh)
         self.sync.revoked.connect(self._revoked)
         self._update_actions()
+        if self.wipe_notice is not None:
+            notice = QMessageBox(QMessageBox.Icon.Information, "Records removed",
+                                 self.wipe_notice.message, parent=self)
+            notice.open()  # not blocking
 
     # -- building ------------------------------------------------------------------------------
 
