@@ -203,6 +203,7 @@ class Store:
         self._conn: Connection | None = conn
         self._data_key = bytearray(data_key) if data_key else None
         self._mutex = threading.RLock()
+        self._scrub_due = False  # a purge committed: empty the WAL of old page versions
         self.indexer: Indexer = indexer or default_indexer
         before = schema_version(conn)
         migrate(conn)
@@ -317,6 +318,7 @@ class Store:
                 return
             with transaction(self._conn) as conn:
                 yield conn
+            self._scrub_wal()
 
     # -- settings ------------------------------------------------------------------------------
 
@@ -523,7 +525,9 @@ class Store:
         if conn is not None:
             return self._purge(conn, record_ids, actor, reason)
         with transaction(self._conn) as own:
-            return self._purge(own, record_ids, actor, reason)
+            removed = self._purge(own, record_ids, actor, reason)
+        self._scrub_wal()
+        return removed
 
     def _purge(self, conn: Connection, record_ids: list[str], actor: Actor, reason: str) -> int:
         removed = 0
@@ -544,7 +548,19 @@ class Store:
                          detail=reason)
             removed += 1
         conn.execute("DELETE FROM meta WHERE key = 'purging'")
+        if removed:
+            # Deleted search entries stay in older index segments until they are merged:
+            # rebuild the index into one segment now (secure_delete zeroes the freed pages).
+            conn.execute("INSERT INTO records_fts (records_fts) VALUES ('optimize')")
+            self._scrub_due = True  # old page versions in the WAL go after the commit
         return removed
+
+    def _scrub_wal(self) -> None:
+        """After a purge commits: copy the WAL into the database and empty it, so no old
+        version of a purged page is left in it."""
+        if self._scrub_due and self._conn is not None and not self._conn.in_transaction:
+            self._scrub_due = False
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
 
     @_locked
     def child_record_ids(self, child_id: str, conn: Connection | None = None) -> list[str]:
