@@ -282,9 +282,12 @@ class KeyFile:
         return content
 
     def _write(self, content: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".new")
-        with open(tmp, "w", encoding="utf-8") as handle:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()  # left by a kill: start afresh, private from the first byte
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(content, handle, indent=2)
             handle.flush()
             os.fsync(handle.fileno())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,10 +33,27 @@ def _common_pragmas(conn: Connection) -> None:
     conn.execute("PRAGMA busy_timeout = 5000")
 
 
+def make_private(path: Path) -> None:
+    """Only the practitioner's own account may read or write the store's files: the folder
+    0700, the database and its WAL, shared memory and journal files 0600 (on systems with file
+    modes; elsewhere the user profile's permissions apply)."""
+    with contextlib.suppress(OSError):
+        os.chmod(path.parent, 0o700)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        candidate = path.with_name(path.name + suffix)
+        with contextlib.suppress(OSError):
+            if candidate.exists():
+                os.chmod(candidate, 0o600)
+
+
 def open_encrypted(path: Path, data_key: bytes) -> Connection:
     """Open (or create) the SQLCipher database at ``path`` with a raw 32-byte key."""
     if len(data_key) != 32:
         raise ValueError("the data key must be 32 bytes")
+    path = Path(path)
+    if not path.exists():  # made 0600 before SQLite sees it; its WAL and SHM copy the mode
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    make_private(path)
     conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
     conn.execute(f"PRAGMA key = \"x'{data_key.hex()}'\"")
     try:

@@ -7,8 +7,10 @@ database trigger); corrections are addenda that reference the original.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -235,7 +237,7 @@ class Store:
         indexer: Indexer | None = None,
     ) -> Store:
         data_dir = Path(data_dir)
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         if cls.db_path(data_dir).exists() or cls.key_file(data_dir).exists():
             raise StoreError(f"There are already records in {data_dir}. Unlock them with "
                              "your passphrase instead of setting up again.")
@@ -260,7 +262,9 @@ class Store:
         db_path = cls.db_path(data_dir)
         if not db_path.exists() or db_path.stat().st_size == 0:
             raise RecordsMissing(db_path)
-        conn = open_encrypted(db_path, data_key)
+        conn = open_encrypted(db_path, data_key)  # makes the folder and database private
+        with contextlib.suppress(OSError):
+            os.chmod(cls.key_file(data_dir).path, 0o600)
         return cls(data_dir, conn, data_key, indexer)
 
     @classmethod

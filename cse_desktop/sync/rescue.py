@@ -110,11 +110,12 @@ def write_bundle(store: Store, reason: str, directory: Path | None = None) -> Pa
         "counts": {"changes": len(content["changes"]), "conflicts": len(content["conflicts"])},
     }
     folder = Path(directory) if directory else Path(store.data_dir) / RESCUE_DIR
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
     path = folder / f"rescue-{stamp}-{secrets.token_hex(3)}.cse-rescue"
     tmp = path.with_name(path.name + ".new")
-    with open(tmp, "w", encoding="utf-8") as handle:
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # only the user reads it
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(bundle, handle)
         handle.flush()
         os.fsync(handle.fileno())
