@@ -13,7 +13,7 @@ else
 RUN_ARGS := $(ARGS)
 endif
 
-.PHONY: setup run demo test test-fast bench lint screenshots package clean
+.PHONY: setup run demo test test-fast test-dates bench lint screenshots package clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "cse-desktop needs Python 3.11 or newer")'
@@ -37,6 +37,10 @@ test: setup
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+# The suite as if today were a summer date a year ahead and a winter date three years ahead.
+test-dates: setup
+	bash scripts/test_on_dates.sh $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python -m tests.bench $(ARGS)

@@ -54,11 +54,6 @@ class RecordState(StrEnum):
     SIGNED = "signed"
 
 
-def utc_now() -> datetime:
-    """The current time, timezone-aware, in UTC, to the microsecond."""
-    return datetime.now(UTC)
-
-
 def new_id() -> str:
     return str(uuid.uuid4())
 

@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from ..clock import SYSTEM_CLOCK
+
 LOCAL_IDENTITY_OU = "Local identity - not verified by the partnership"
 
 
@@ -73,6 +75,25 @@ class SigningIdentity:
         return key
 
     @property
+    def not_valid_before(self) -> dt.datetime:
+        return self.certificate.not_valid_before_utc
+
+    @property
+    def not_valid_after(self) -> dt.datetime:
+        return self.certificate.not_valid_after_utc
+
+    def usable_at(self, now: dt.datetime) -> bool:
+        """Whether the certificate is valid at ``now`` (not expired, not yet to come)."""
+        return self.not_valid_before <= now <= self.not_valid_after
+
+    def life_left(self, now: dt.datetime) -> float:
+        """The share of the certificate's lifetime still to run at ``now``: 1.0 when new, 0.0
+        once expired."""
+        whole = (self.not_valid_after - self.not_valid_before).total_seconds()
+        left = (self.not_valid_after - now).total_seconds()
+        return 0.0 if whole <= 0 else max(0.0, min(1.0, left / whole))
+
+    @property
     def signer_name(self) -> str:
         names = self.certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
         return str(names[0].value) if names else "Unknown"
@@ -105,12 +126,14 @@ class SigningIdentity:
         )
 
 
-def create_local_identity(name: str, role: str, organisation: str,
-                          *, valid_days: int = 3 * 365) -> SigningIdentity:
-    """A self-signed identity for an install that has not been enrolled with the service."""
+def create_local_identity(name: str, role: str, organisation: str, *,
+                          valid_days: int = 3 * 365,
+                          now: dt.datetime | None = None) -> SigningIdentity:
+    """A self-signed identity for an install that has not been enrolled with the service,
+    valid from ``now`` (the session's clock)."""
     key = generate_private_key()
     subject = subject_name(name, role, organisation, LOCAL_IDENTITY_OU)
-    now = dt.datetime.now(dt.UTC)
+    now = now or SYSTEM_CLOCK.now()
     certificate = (
         x509.CertificateBuilder()
         .subject_name(subject)

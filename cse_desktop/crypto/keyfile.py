@@ -27,7 +27,6 @@ import hashlib
 import json
 import os
 import secrets
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +37,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+from ..clock import SYSTEM_CLOCK, Clock
 
 FORMAT = "cse-desktop-keyfile"
 VERSION = 1
@@ -256,8 +257,9 @@ def load_recovery_private_key(pem: bytes, password: bytes | None = None) -> X255
 class KeyFile:
     """Reads and writes the wrapped data key beside the database."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, clock: Clock = SYSTEM_CLOCK) -> None:
         self.path = Path(path)
+        self.clock = clock  # times wrong attempts (the slow-down survives restarts)
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -350,7 +352,7 @@ class KeyFile:
         last = failures.get("last_at")
         if not delay or last is None:
             return 0.0
-        now = time.time() if now is None else now
+        now = self.clock.now().timestamp() if now is None else now
         return max(0.0, float(last) + delay - now)
 
     def unwrap(self, passphrase: str) -> bytes:
@@ -363,7 +365,7 @@ class KeyFile:
             data_key = unwrap_passphrase_slot(content, passphrase)
         except InvalidTag:
             count = int((content.get("failures") or {}).get("count", 0)) + 1
-            content["failures"] = {"count": count, "last_at": time.time()}
+            content["failures"] = {"count": count, "last_at": self.clock.now().timestamp()}
             self._write(content)
             raise WrongPassphrase(count, failure_delay(count)) from None
         if kdf_params(content, self.path).below_floor():

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from cse_desktop.clock import SYSTEM_CLOCK
 from cse_desktop.demo import phrases
 from cse_desktop.forms.deadlines import RHI_DEADLINE_HOURS
 
@@ -87,7 +88,7 @@ def generate_caseload(
     ``now`` (default: the current time) is the end of the ~18 months of history; pass a fixed
     value for repeatable data.
     """
-    now = _minute(now or datetime.now(UTC))
+    now = _minute(now or SYSTEM_CLOCK.now())
     rng = random.Random(seed)
     return [_Child(rng, now, index).build() for index in range(n_children)]
 
@@ -103,7 +104,7 @@ def generate_notes(
 
     Notes are shared among ``child_ids``, or among made-up ids (one per 50 notes).
     """
-    now = _minute(now or datetime.now(UTC))
+    now = _minute(now or SYSTEM_CLOCK.now())
     rng = random.Random(seed)
     ids = list(child_ids) if child_ids else [_uuid(rng) for _ in range(max(1, n // 50))]
     names = phrases.GIRLS + phrases.BOYS

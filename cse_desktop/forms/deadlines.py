@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cse_desktop.forms.values import parse_datetime
@@ -35,9 +35,10 @@ class RhiTimeliness:
 
 
 def rhi_deadline(returned_at: datetime) -> datetime:
-    """The latest time the interview can be offered: 72 hours after the return."""
+    """The latest time the interview can be offered: 72 elapsed hours after the return (in UTC,
+    so a clock change in between neither adds nor takes away an hour)."""
     _require_aware(returned_at, "returned_at")
-    return returned_at + timedelta(hours=RHI_DEADLINE_HOURS)
+    return returned_at.astimezone(UTC) + timedelta(hours=RHI_DEADLINE_HOURS)
 
 
 def time_left(returned_at: datetime, now: datetime) -> timedelta:

@@ -6,7 +6,7 @@ The layouts never read the store; ``cse_desktop.services.documents`` fills these
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from cse_desktop.forms import FormDefinition, RhiTimeliness, RiskResult
@@ -119,4 +119,4 @@ class SummaryDocument:
     chronology: tuple[ChronologyRow, ...]
     organisation: Organisation
     signer: SignerInfo
-    today: date = field(default_factory=date.today)
+    today: date  # the UK date the summary was made (age, overdue actions)

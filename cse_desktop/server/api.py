@@ -23,6 +23,7 @@ from .measures import router as measures_router
 from .migrate import current_revision
 from .pull import get_record, pull
 from .push import apply_push
+from .renewal import renew_certificate
 from .schemas import (
     EnrolRequest,
     EnrolResponse,
@@ -32,6 +33,8 @@ from .schemas import (
     PullResponse,
     PushRequest,
     PushResponse,
+    RenewCertificateRequest,
+    RenewCertificateResponse,
 )
 
 _bearer = HTTPBearer(auto_error=False, description="The token issued at device enrolment.")
@@ -104,6 +107,14 @@ def create_app(settings: ServerSettings, engine: Engine,
     def enrol_device(body: EnrolRequest) -> EnrolResponse:
         """Enrol a device with a one-time code: returns its token and signing certificate."""
         return enrol(engine, ca, settings, body)
+
+    @app.post("/api/v1/devices/certificate", response_model=RenewCertificateResponse,
+              responses=_ERRORS, tags=["devices"])
+    def renew_device_certificate(body: RenewCertificateRequest,
+                                 who: Auth) -> RenewCertificateResponse:
+        """A new signing certificate for this device's user, for the key in ``csr_pem``
+        (devices ask when less than a quarter of the old one's life is left)."""
+        return renew_certificate(engine, ca, settings, who, body)
 
     @app.get("/api/v1/me", response_model=MeResponse, responses=_ERRORS, tags=["devices"])
     def me(who: Auth) -> MeResponse:

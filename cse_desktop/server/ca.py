@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from . import timeutil
+
 CA_KEY = "ca.key"
 CA_CERT = "ca.pem"
 TLS_KEY = "tls.key"
@@ -30,13 +32,29 @@ class CsrError(ValueError):
     """The certificate signing request could not be used."""
 
 
+# Lifetimes of what the internal CA issues (stated in the README).  Devices renew their
+# practitioner certificate at sync once less than RENEW_WHEN_LIFE_LEFT of it is left; the
+# service renews its own TLS certificate at start on the same rule.
+CA_DAYS = 10 * 365
+PRACTITIONER_DAYS = 2 * 365
+TLS_DAYS = 825
+RENEW_WHEN_LIFE_LEFT = 0.25
+
+
+def life_left(cert: x509.Certificate, now: dt.datetime) -> float:
+    """The share of ``cert``'s lifetime still to run at ``now`` (0.0 once expired)."""
+    whole = (cert.not_valid_after_utc - cert.not_valid_before_utc).total_seconds()
+    left = (cert.not_valid_after_utc - now).total_seconds()
+    return 0.0 if whole <= 0 else max(0.0, min(1.0, left / whole))
+
+
 def _cap(text: str) -> str:
     """X.509 name parts are at most 64 characters."""
     return (text.strip() or "-")[:64]
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return timeutil.now()
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -83,7 +101,7 @@ class CertificateAuthority:
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(days=10 * 365))
+            .not_valid_after(now + dt.timedelta(days=CA_DAYS))
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
             .add_extension(x509.KeyUsage(
                 digital_signature=False, content_commitment=False, key_encipherment=False,
@@ -113,7 +131,7 @@ class CertificateAuthority:
         )
 
     def issue_practitioner(self, csr_pem: str, *, name: str, role: str, organisation: str,
-                           user_id: str, days: int = 2 * 365) -> x509.Certificate:
+                           user_id: str, days: int = PRACTITIONER_DAYS) -> x509.Certificate:
         """A signing certificate for a practitioner's key (from a verified CSR)."""
         try:
             csr = x509.load_pem_x509_csr(csr_pem.encode("ascii"))
@@ -142,10 +160,13 @@ class CertificateAuthority:
         )
 
     def ensure_tls_certificate(self, data_dir: Path, hosts: list[str]) -> tuple[Path, Path]:
-        """The TLS certificate of a local or demo install, made on first start."""
+        """The TLS certificate of a local or demo install, made on first start and made again
+        at a start when less than a quarter of its life is left (or it has expired)."""
         key_path, cert_path = Path(data_dir) / TLS_KEY, Path(data_dir) / TLS_CERT
         if key_path.exists() and cert_path.exists():
-            return cert_path, key_path
+            current = x509.load_pem_x509_certificate(cert_path.read_bytes())
+            if life_left(current, _now()) >= RENEW_WHEN_LIFE_LEFT:
+                return cert_path, key_path
         key = ec.generate_private_key(ec.SECP256R1())
         names: list[x509.GeneralName] = []
         for host in dict.fromkeys(["localhost", "127.0.0.1", "::1", socket.gethostname(), *hosts]):
@@ -155,7 +176,7 @@ class CertificateAuthority:
                 names.append(x509.DNSName(host))
         cert = (
             self._builder(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cse-server")]),
-                          key.public_key(), 825)
+                          key.public_key(), TLS_DAYS)
             .add_extension(x509.SubjectAlternativeName(names), critical=False)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]),
                            critical=False)

@@ -55,7 +55,7 @@ from ..forms import RHI_DEADLINE_HOURS, FormLibrary, RiskLevel, default_library
 from ..forms.model import FormDefinition
 from ..services import measures as m
 from ..services import periods
-from . import audit
+from . import audit, timeutil
 from .access import visible_records
 from .devices import authenticate
 from .errors import ApiError
@@ -479,7 +479,7 @@ def compute(engine_or_conn: Engine | Connection, caller: Caller, period: periods
     """The measures the caller may see, for the period and (optionally) one team."""
     where, scope = _scope(caller, team_id)
     library = library or default_library()
-    today = today or periods.local_today()
+    today = today or timeutil.today()
 
     def run(conn: Connection) -> m.Measures:
         q = _Queries(conn, where, period, library)

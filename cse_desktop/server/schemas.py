@@ -146,6 +146,16 @@ class EnrolResponse(BaseModel):
     recovery_public_key_pem: str | None = None
 
 
+class RenewCertificateRequest(BaseModel):
+    model_config = _STRICT
+    csr_pem: Annotated[str, Field(min_length=1, max_length=20_000), AfterValidator(_printable)]
+
+
+class RenewCertificateResponse(BaseModel):
+    certificate_pem: str
+    ca_certificate_pem: str
+
+
 class MeResponse(BaseModel):
     user: UserInfo
     device_id: str

@@ -9,8 +9,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from ..clock import uk_date
 from ..forms import RiskLevel, RiskResult, parse_datetime, rhi_deadline, score_checklist
-from ..records import Record, RecordState, RecordType, utc_now
+from ..records import Record, RecordState, RecordType
 from .indexing import child_display_name
 from .session import Workspace
 
@@ -39,10 +40,10 @@ class ChildRow:
     episodes: int
     last_activity: datetime | None
 
-    def age(self, today: date | None = None) -> int | None:
+    def age(self, today: date) -> int | None:
+        """Age in whole years on ``today`` (a UK date from the session's clock)."""
         if self.date_of_birth is None:
             return None
-        today = today or date.today()
         dob = self.date_of_birth
         return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
 
@@ -75,8 +76,8 @@ class OpenAction:
     owner: str
     due_date: date | None
 
-    def is_overdue(self, today: date | None = None) -> bool:
-        return self.due_date is not None and self.due_date < (today or date.today())
+    def is_overdue(self, today: date) -> bool:
+        return self.due_date is not None and self.due_date < today
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class ChildOverview:
     current_risk: RiskResult | None
     risk_assessed_at: datetime | None
     risk_record_id: str | None
+    today: date  # the UK date the overview was taken on (ages, overdue actions)
     episodes: list[EpisodeStatus] = field(default_factory=list)
     open_actions: list[OpenAction] = field(default_factory=list)
     risk_history: list[RiskPoint] = field(default_factory=list)
@@ -192,7 +194,7 @@ class Caseload:
     def rows(self, filters: CaseloadFilter | None = None,
              now: datetime | None = None) -> list[ChildRow]:
         filters = filters or CaseloadFilter()
-        now = now or utc_now()
+        now = now or self.session.clock.now()
         store = self.store
         children = store.records(record_type=RecordType.CHILD)
         wanted: set[str] | None = None
@@ -259,7 +261,7 @@ class Caseload:
 
     def overview(self, child_id: str, now: datetime | None = None) -> ChildOverview:
         """Everything the child view opens with.  Looking is audited."""
-        now = now or utc_now()
+        now = now or self.session.clock.now()
         child = self.store.get(child_id, actor=self.session.actor)
         records = self.store.records(child_id=child_id)
         by_type: dict[RecordType, list[Record]] = defaultdict(list)
@@ -281,6 +283,7 @@ class Caseload:
             current_risk=current,
             risk_assessed_at=assessed,
             risk_record_id=risk_id,
+            today=uk_date(now),
             episodes=episode_statuses(by_type[RecordType.MISSING_EPISODE],
                                       by_type[RecordType.RETURN_INTERVIEW], now),
             open_actions=actions_of(records),

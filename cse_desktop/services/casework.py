@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..forms import FieldError, FormDefinition, clean_answers, validate_answers
-from ..records import Record, RecordState, RecordType, Signature, new_id, utc_now
+from ..records import Record, RecordState, RecordType, Signature, new_id
 from ..store import SignedRecordImmutable
 from .errors import ServiceError, ValidationFailed
 from .session import Session
@@ -45,7 +45,7 @@ class Casework:
     def _new_record(self, form_id: str, data: dict[str, Any], child_id: str | None,
                     *, record_id: str | None = None) -> Record:
         definition = self.definition(form_id)
-        now = utc_now()
+        now = self.session.clock.now()
         return Record(
             id=record_id or new_id(),
             record_type=RecordType(definition.record_type),
@@ -163,7 +163,7 @@ class Casework:
         signature = Signature(
             signed_by=self.actor.name,
             signer_role=self.actor.role.label,
-            signed_at=utc_now(),
+            signed_at=self.session.clock.now(),
             image_png=signature_png,
         )
         return self.store.sign(record_id, signature, self.actor, data=data)

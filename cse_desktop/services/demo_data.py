@@ -16,7 +16,6 @@ from typing import Any
 
 from ..crypto.keyfile import KdfParams
 from ..demo.synthetic import SyntheticChild, generate_caseload
-from ..records import utc_now
 from .casework import Casework
 from .errors import ServiceError
 from .session import Session
@@ -98,7 +97,7 @@ def load_demo_caseload(session: Session, n_children: int = 40, *, seed: int = 7,
     """
     if not session.is_demo:
         raise ServiceError("Synthetic records can only be added to the DEMO store.")
-    now = now or utc_now()
+    now = now or session.clock.now()
     loader = _Loader(session, passphrase, now)
     children = generate_caseload(n_children, seed=seed, now=now)
     ids = []

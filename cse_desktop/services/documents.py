@@ -8,11 +8,12 @@ saving is the user's explicit choice (see ``cse_desktop.ui.pdf_dialogs``) and is
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from ..clock import uk_date
 from ..crypto.identity import SigningIdentity
 from ..forms import (
     FormLibrary,
@@ -43,7 +44,7 @@ from ..pdf.signing import sign_pdf
 from ..pdf.summary_pdf import render_summary
 from ..pdf.text import day, short_id, when
 from ..pdf.verify import Verdict, VerificationResult, verify_pdf_bytes
-from ..records import SIGNABLE_TYPES, Actor, Record, RecordType, utc_now
+from ..records import SIGNABLE_TYPES, Actor, Record, RecordType
 from ..store import Store
 from .caseload import Caseload, actions_of, episode_statuses
 from .errors import PermissionDenied, ServiceError
@@ -92,8 +93,8 @@ def _child_details(child: Record | None, child_id: str | None) -> ChildDetails:
     )
 
 
-def _signer(actor: Actor, identity: SigningIdentity) -> SignerInfo:
-    return SignerInfo(name=actor.name, role=actor.role.label, printed_at=utc_now(),
+def _signer(actor: Actor, identity: SigningIdentity, now: datetime) -> SignerInfo:
+    return SignerInfo(name=actor.name, role=actor.role.label, printed_at=now,
                       identity_description=identity.description,
                       self_signed=identity.self_signed)
 
@@ -172,7 +173,7 @@ def render_record_pdf(store: Store, library: FormLibrary, record_id: str, actor:
         addenda=tuple(_form_record(library, a) for a in addenda),
         ref_labels=_ref_labels(store, [record, *addenda]),
         organisation=_organisation(store, organisation),
-        signer=_signer(actor, identity),
+        signer=_signer(actor, identity, store.clock.now()),
     )
     unsigned = render_record(document, report)
     report(90, "Signing the PDF")
@@ -207,11 +208,12 @@ def _bands(library: FormLibrary, records: list[Record]) -> tuple[tuple[int, str]
     return tuple((t.min_score, t.level.value) for t in definition.scoring.thresholds)
 
 
-def _episode_rows(library: FormLibrary, records: list[Record]) -> list[EpisodeRow]:
+def _episode_rows(library: FormLibrary, records: list[Record],
+                  now: datetime) -> list[EpisodeRow]:
     episodes = [r for r in records if r.record_type is RecordType.MISSING_EPISODE]
     interviews = [r for r in records if r.record_type is RecordType.RETURN_INTERVIEW]
     rows = []
-    for status in episode_statuses(episodes, interviews, utc_now()):
+    for status in episode_statuses(episodes, interviews, now):
         interview = status.interview
         outcome = ""
         answers: dict[str, Any] = {"returned_at": status.episode.data.get("returned_at")}
@@ -278,7 +280,8 @@ def render_case_summary_pdf(store: Store, library: FormLibrary, child_id: str, a
         checklist = next(r for r in records if r.id == latest.record_id)
         current = _form_record(library, checklist).risk
         assessed_at, risk_record_id = latest.assessed_at, checklist.id
-    today = utc_now().date()
+    now = store.clock.now()
+    today = uk_date(now)
     chronology = [
         ChronologyRow(e.occurred_at, e.record_type.label, e.title, e.summary,
                       e.state.value if e.record_type in SIGNABLE_TYPES else "",
@@ -293,11 +296,11 @@ def render_case_summary_pdf(store: Store, library: FormLibrary, child_id: str, a
         risk_record_id=risk_record_id,
         risk_history=tuple(history),
         risk_bands=_bands(library, records),
-        episodes=tuple(_episode_rows(library, records)),
+        episodes=tuple(_episode_rows(library, records, now)),
         actions=tuple(_action_rows(library, records, today)),
         chronology=tuple(chronology),
         organisation=_organisation(store, organisation),
-        signer=_signer(actor, identity),
+        signer=_signer(actor, identity, now),
         today=today,
     )
     unsigned = render_summary(document, report)

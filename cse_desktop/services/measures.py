@@ -40,12 +40,11 @@ from pathlib import Path
 from typing import Any
 
 from ..forms import FormLibrary, RiskLevel, parse_datetime, score_checklist
-from ..records import Record, RecordType, utc_now
+from ..records import Record, RecordType
 from .caseload import actions_of, episode_statuses
 from .errors import PermissionDenied
 from .periods import (
     Period,
-    local_today,
     month_ends,
     next_month,
     repeat_window_start,
@@ -284,7 +283,7 @@ def _overdue_actions(data: _Sorted, today: date) -> Figure:
 
 
 def compute_measures(records: Iterable[Record], library: FormLibrary, period: Period, *,
-                     children: Collection[str] | None = None, today: date | None = None,
+                     children: Collection[str] | None = None, today: date,
                      scope: str = "All children") -> Measures:
     """Every measure for ``period`` from these records (only ``children``, if given)."""
     wanted = set(children) if children is not None else None
@@ -292,7 +291,7 @@ def compute_measures(records: Iterable[Record], library: FormLibrary, period: Pe
     offered, completed, declined, by_child, by_parent = _rhi_figures(data, period)
     return Measures(
         period=period,
-        today=today or date.today(),
+        today=today,
         offered_in_time=offered,
         completed_in_time=completed,
         declined=declined,
@@ -301,7 +300,7 @@ def compute_measures(records: Iterable[Record], library: FormLibrary, period: Pe
         risk_by_month=tuple(_risk_by_month(data, period, library)),
         repeat_missing=_repeat_missing(data, period),
         referrals=tuple(_referrals(data, period, library)),
-        overdue_actions=_overdue_actions(data, today or date.today()),
+        overdue_actions=_overdue_actions(data, today),
         scope=scope,
         children_in_scope=len(data.children),
     )
@@ -418,7 +417,7 @@ class MeasuresService:
                         and str(r.data.get("allocated_worker") or "").strip() in chosen}
             scope = "Children allocated to " + ", ".join(sorted(chosen, key=str.casefold))
         return compute_measures(records, self.library, period, children=children,
-                                today=today or local_today(), scope=scope)
+                                today=today or self.session.clock.today(), scope=scope)
 
     def board_report(self, period: Period, workers: Collection[str] | None = None,
                      today: date | None = None,
@@ -456,7 +455,8 @@ class MeasuresService:
             measures=measures, months=tuple(months),
             organisation=Organisation(str(organisation.get("name") or "Safeguarding "
                                           "Partnership"), logo),
-            signer=SignerInfo(actor.name, actor.role.label, utc_now(), identity.description,
+            signer=SignerInfo(actor.name, actor.role.label, self.session.clock.now(),
+                              identity.description,
                               identity.self_signed))
         report(15, "Laying out the report")
         unsigned = render_board_report(document, report)

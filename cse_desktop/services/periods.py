@@ -21,11 +21,6 @@ def local_zone() -> tzinfo:
         return UTC
 
 
-def local_today() -> date:
-    """Today's date in England (what "before today" means for overdue actions)."""
-    return datetime.now(local_zone()).date()
-
-
 # -- periods ----------------------------------------------------------------------------------
 
 
@@ -42,7 +37,12 @@ class Period:
             raise ValueError("the period must end after it starts")
 
     def contains(self, moment: datetime | None) -> bool:
-        return moment is not None and self.start <= moment < self.end
+        """Compared as instants (in UTC): two times in the same zone would otherwise be compared
+        by their wall clocks, which repeat an hour when the clocks go back."""
+        if moment is None:
+            return False
+        instant = moment.astimezone(UTC)
+        return self.start.astimezone(UTC) <= instant < self.end.astimezone(UTC)
 
     @classmethod
     def days(cls, first: date, last: date, zone: tzinfo | None = None,

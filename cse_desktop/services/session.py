@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..clock import SYSTEM_CLOCK, Clock
 from ..crypto.identity import SigningIdentity, create_local_identity
 from ..crypto.keyfile import KdfParams, TooManyAttempts, WrongPassphrase
 from ..forms import FormLibrary, default_library
@@ -18,7 +19,7 @@ from ..records import Actor, Role, new_id
 from ..store import Store
 from ..store.wipe import FinishedWipe, wipe_interrupted
 from ..store.wipe import finish_interrupted_wipe as _finish_wipe
-from .errors import ServiceError
+from .errors import CertificateExpired, ServiceError
 from .indexing import make_indexer
 from .recovery import RecoveryKeyMismatch, apply_recovery_key, configured_recovery_key
 
@@ -34,6 +35,9 @@ class Workspace(Protocol):
     library: FormLibrary
     actor: Actor
 
+    @property
+    def clock(self) -> Clock: ...
+
 
 @dataclass
 class Session:
@@ -45,6 +49,11 @@ class Session:
     recovery_key_mismatch: RecoveryKeyMismatch | None = None
 
     @property
+    def clock(self) -> Clock:
+        """Where this session's time comes from (the store's clock)."""
+        return self.store.clock
+
+    @property
     def organisation(self) -> dict[str, Any]:
         return dict(self.store.get_meta("organisation", DEFAULT_ORGANISATION))
 
@@ -53,13 +62,23 @@ class Session:
         return bool(self.store.get_meta("demo", False))
 
     def signing_identity(self) -> SigningIdentity:
-        """The enrolled identity, or a local self-signed one made on first use."""
+        """The enrolled identity, or a local self-signed one made on first use (and made
+        again when it runs out).  An expired partnership certificate is refused with
+        ``CertificateExpired``: sync renews it."""
+        now = self.clock.now()
         stored = self.store.get_meta("signing_identity")
         if stored:
-            return SigningIdentity.from_dict(stored)
+            identity = SigningIdentity.from_dict(stored)
+            if identity.usable_at(now):
+                return identity
+            if not identity.self_signed:
+                raise CertificateExpired(identity.not_valid_before, identity.not_valid_after,
+                                         now)
         identity = create_local_identity(self.actor.name, self.actor.role.label,
-                                         self.organisation["name"])
+                                         self.organisation["name"], now=now)
         self.store.set_meta("signing_identity", identity.to_dict())
+        self.store.audit(self.actor, "signing_identity",
+                         detail="local identity made" if not stored else "local identity renewed")
         return identity
 
     def check_passphrase(self, passphrase: str) -> bool:
@@ -143,6 +162,7 @@ def first_run(
     kdf: KdfParams | None = None,
     library: FormLibrary | None = None,
     demo: bool = False,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> Session:
     """Create the encrypted store and the practitioner's profile."""
     if len(passphrase) < MIN_PASSPHRASE_LENGTH:
@@ -153,7 +173,7 @@ def first_run(
     _finish_wipe(data_dir)  # a withdrawal's wipe cut short: its rescue bundle is already safe
     recovery_key = None if demo else configured_recovery_key()
     store = Store.create(data_dir, passphrase, kdf=kdf, indexer=make_indexer(library),
-                         recovery_public_key=recovery_key)
+                         recovery_public_key=recovery_key, clock=clock)
     store.set_meta("user", {"user_id": new_id(), "name": name.strip(), "role": role.value})
     org = dict(DEFAULT_ORGANISATION)
     if organisation:
@@ -168,13 +188,14 @@ def first_run(
     return session
 
 
-def unlock(data_dir: Path, passphrase: str, *, library: FormLibrary | None = None) -> Session:
+def unlock(data_dir: Path, passphrase: str, *, library: FormLibrary | None = None,
+           clock: Clock = SYSTEM_CLOCK) -> Session:
     """Open the store.  Raises WrongPassphrase / TooManyAttempts with plain messages."""
     library = library or default_library()
     finished = _finish_wipe(data_dir)
     if finished is not None:
         raise ServiceError(finished.message + " Set the app up again to carry on.")
-    store = Store.unlock(data_dir, passphrase, indexer=make_indexer(library))
+    store = Store.unlock(data_dir, passphrase, indexer=make_indexer(library), clock=clock)
     session = _session(store, data_dir, library)
     # A recovery key configured after this store was made is pinned now; a different one is
     # never applied silently.  A broken key file must not stop the practitioner working:

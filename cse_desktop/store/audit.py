@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..records import Actor, from_iso, to_iso, utc_now
+from ..records import Actor, from_iso, to_iso
 from .connection import Connection
 
 GENESIS = "0" * 64
@@ -61,12 +61,12 @@ def append(
     record_id: str | None = None,
     child_id: str | None = None,
     detail: str = "",
-    at: datetime | None = None,
+    at: datetime,
 ) -> None:
     """Add one row.  Call inside the transaction of the change it describes."""
     last_seq, prev_hash = _head(conn)
     seq = last_seq + 1
-    at_text = to_iso(at or utc_now())
+    at_text = to_iso(at)
     fields = (at_text, actor.user_id, actor.name, actor.device_id, action, record_id, child_id,
               detail)
     digest = _row_hash(prev_hash, seq, fields)

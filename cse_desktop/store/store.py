@@ -20,6 +20,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
+from ..clock import SYSTEM_CLOCK, Clock
 from ..crypto.keyfile import KdfParams, KeyFile
 from ..records import (
     SIGNABLE_TYPES,
@@ -31,7 +32,6 @@ from ..records import (
     from_iso,
     new_id,
     to_iso,
-    utc_now,
 )
 from . import audit
 from .connection import Connection, IntegrityError, open_encrypted, open_plain, transaction
@@ -200,8 +200,9 @@ class Store:
     """The practitioner's records on this device."""
 
     def __init__(self, data_dir: Path, conn: Connection, data_key: bytes | None,
-                 indexer: Indexer | None = None) -> None:
+                 indexer: Indexer | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
         self.data_dir = Path(data_dir)
+        self.clock = clock
         self._conn: Connection | None = conn
         self._data_key = bytearray(data_key) if data_key else None
         self._mutex = threading.RLock()
@@ -235,6 +236,7 @@ class Store:
         kdf: KdfParams | None = None,
         recovery_public_key: X25519PublicKey | None = None,
         indexer: Indexer | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> Store:
         data_dir = Path(data_dir)
         data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -244,20 +246,22 @@ class Store:
         data_key = cls.key_file(data_dir).create(
             passphrase, params=kdf, recovery_public_key=recovery_public_key
         )
-        store = cls(data_dir, open_encrypted(cls.db_path(data_dir), data_key), data_key, indexer)
+        store = cls(data_dir, open_encrypted(cls.db_path(data_dir), data_key), data_key, indexer,
+                    clock)
         store.set_meta("device_id", new_id())
-        store.set_meta("created_at", to_iso(utc_now()))
+        store.set_meta("created_at", to_iso(store.clock.now()))
         return store
 
     @classmethod
-    def unlock(cls, data_dir: Path, passphrase: str, *, indexer: Indexer | None = None) -> Store:
+    def unlock(cls, data_dir: Path, passphrase: str, *, indexer: Indexer | None = None,
+               clock: Clock = SYSTEM_CLOCK) -> Store:
         """Open the store.  Raises WrongPassphrase or TooManyAttempts from the key file."""
         data_key = cls.key_file(data_dir).unwrap(passphrase)
-        return cls.open_with_key(data_dir, data_key, indexer=indexer)
+        return cls.open_with_key(data_dir, data_key, indexer=indexer, clock=clock)
 
     @classmethod
     def open_with_key(cls, data_dir: Path, data_key: bytes, *,
-                      indexer: Indexer | None = None) -> Store:
+                      indexer: Indexer | None = None, clock: Clock = SYSTEM_CLOCK) -> Store:
         """Open the existing database; never creates a new one next to a key file."""
         db_path = cls.db_path(data_dir)
         if not db_path.exists() or db_path.stat().st_size == 0:
@@ -265,13 +269,14 @@ class Store:
         conn = open_encrypted(db_path, data_key)  # makes the folder and database private
         with contextlib.suppress(OSError):
             os.chmod(cls.key_file(data_dir).path, 0o600)
-        return cls(data_dir, conn, data_key, indexer)
+        return cls(data_dir, conn, data_key, indexer, clock)
 
     @classmethod
-    def open_plain_for_benchmark(cls, data_dir: Path, indexer: Indexer | None = None) -> Store:
+    def open_plain_for_benchmark(cls, data_dir: Path, indexer: Indexer | None = None,
+                                 clock: Clock = SYSTEM_CLOCK) -> Store:
         """The same store on unencrypted SQLite.  Only the benchmark may use this."""
         Path(data_dir).mkdir(parents=True, exist_ok=True)
-        store = cls(data_dir, open_plain(Path(data_dir) / "plain.db"), None, indexer)
+        store = cls(data_dir, open_plain(Path(data_dir) / "plain.db"), None, indexer, clock)
         store.set_meta("device_id", new_id())
         return store
 
@@ -384,7 +389,7 @@ class Store:
             "INSERT INTO outbox (change_id, record_id, base_revision, payload, created_at)"
             " VALUES (?,?,?,?,?)",
             (new_id(), record.id, base_revision, json.dumps(record.to_wire(), ensure_ascii=False),
-             to_iso(utc_now())),
+             to_iso(self.clock.now())),
         )
 
     def _load(self, conn: Connection, record_id: str) -> Record:
@@ -406,7 +411,7 @@ class Store:
             except IntegrityError as exc:
                 raise StoreError("A record with this id already exists.") from exc
             self._enqueue(conn, record, base_revision=0)
-            audit.append(conn, actor, "create", record_id=record.id, child_id=record.child_id,
+            self._audit_row(conn, actor, "create", record_id=record.id, child_id=record.child_id,
                          detail=f"{record.record_type.value} "
                          f"{record.form_id}.v{record.form_version}")
         return record
@@ -420,7 +425,7 @@ class Store:
                     record = record.with_changes(child_id=record.id)
                 self._write_row(conn, record, insert=True)
                 self._enqueue(conn, record, base_revision=0)
-                audit.append(conn, actor, "create", record_id=record.id,
+                self._audit_row(conn, actor, "create", record_id=record.id,
                              child_id=record.child_id, detail=f"{record.record_type.value} "
                              f"{record.form_id}.v{record.form_version}")
         return len(records)
@@ -459,12 +464,12 @@ class Store:
             if not changed and form_version in (None, current.form_version):
                 return current
             updated = current.with_changes(
-                data=dict(data), revision=current.revision + 1, updated_at=utc_now(),
+                data=dict(data), revision=current.revision + 1, updated_at=self.clock.now(),
                 form_version=form_version or current.form_version,
             )
             self._write_row(conn, updated, insert=False)
             self._enqueue(conn, updated, base_revision=current.revision)
-            audit.append(conn, actor, "change", record_id=record_id, child_id=current.child_id,
+            self._audit_row(conn, actor, "change", record_id=record_id, child_id=current.child_id,
                          detail="fields: " + ", ".join(changed))
         return updated
 
@@ -481,11 +486,11 @@ class Store:
             signed = current.with_changes(
                 data=dict(data) if data is not None else current.data,
                 state=RecordState.SIGNED, signature=signature,
-                revision=current.revision + 1, updated_at=utc_now(),
+                revision=current.revision + 1, updated_at=self.clock.now(),
             )
             self._write_row(conn, signed, insert=False)
             self._enqueue(conn, signed, base_revision=current.revision)
-            audit.append(conn, actor, "sign", record_id=record_id, child_id=current.child_id,
+            self._audit_row(conn, actor, "sign", record_id=record_id, child_id=current.child_id,
                          detail=f"signed by {signature.signed_by}")
         return signed
 
@@ -501,7 +506,7 @@ class Store:
             )
             self._write_row(conn, addendum, insert=True)
             self._enqueue(conn, addendum, base_revision=0)
-            audit.append(conn, actor, "create", record_id=addendum.id,
+            self._audit_row(conn, actor, "create", record_id=addendum.id,
                          child_id=addendum.child_id, detail=f"addendum to {original.id}")
         return addendum
 
@@ -513,10 +518,10 @@ class Store:
             if current.is_signed:
                 raise SignedRecordImmutable(record_id)
             tombstone = current.with_changes(deleted=True, revision=current.revision + 1,
-                                             updated_at=utc_now())
+                                             updated_at=self.clock.now())
             self._write_row(conn, tombstone, insert=False)
             self._enqueue(conn, tombstone, base_revision=current.revision)
-            audit.append(conn, actor, "delete", record_id=record_id, child_id=current.child_id)
+            self._audit_row(conn, actor, "delete", record_id=record_id, child_id=current.child_id)
         return tombstone
 
     @_locked
@@ -548,7 +553,7 @@ class Store:
             conn.execute("DELETE FROM records_fts WHERE rowid = ?", (row[0],))
             conn.execute("DELETE FROM records WHERE id = ?", (record_id,))
             conn.execute("DELETE FROM sync_base WHERE record_id = ?", (record_id,))
-            audit.append(conn, actor, "purge", record_id=record_id, child_id=row[1],
+            self._audit_row(conn, actor, "purge", record_id=record_id, child_id=row[1],
                          detail=reason)
             removed += 1
         conn.execute("DELETE FROM meta WHERE key = 'purging'")
@@ -602,7 +607,7 @@ class Store:
             return self._load(self._conn, record_id)
         with transaction(self._conn) as conn:
             record = self._load(conn, record_id)
-            audit.append(conn, actor, "view", record_id=record_id, child_id=record.child_id)
+            self._audit_row(conn, actor, "view", record_id=record_id, child_id=record.child_id)
         return record
 
     @_locked
@@ -616,7 +621,7 @@ class Store:
     def record_view(self, actor: Actor, child_id: str, detail: str = "") -> None:
         """Audit that a child's record (overview, chronology, summary) was looked at."""
         with transaction(self._conn) as conn:
-            audit.append(conn, actor, "view", record_id=child_id, child_id=child_id,
+            self._audit_row(conn, actor, "view", record_id=child_id, child_id=child_id,
                          detail=detail)
 
     @_locked
@@ -702,8 +707,15 @@ class Store:
               child_id: str | None = None, detail: str = "") -> None:
         """Record an action that is not a change to a record (print, export, sync, unlock)."""
         with transaction(self._conn) as conn:
-            audit.append(conn, actor, action, record_id=record_id, child_id=child_id,
+            self._audit_row(conn, actor, action, record_id=record_id, child_id=child_id,
                          detail=detail)
+
+    def _audit_row(self, conn: Connection, actor: Actor, action: str, *,
+                   record_id: str | None = None, child_id: str | None = None,
+                   detail: str = "") -> None:
+        """One audit row, timed by the store's clock, inside the caller's transaction."""
+        audit.append(conn, actor, action, record_id=record_id, child_id=child_id, detail=detail,
+                     at=self.clock.now())
 
     # -- sync support --------------------------------------------------------------------------
 
@@ -769,7 +781,7 @@ class Store:
         exists = conn.execute("SELECT 1 FROM records WHERE id = ?", (record.id,)).fetchone()
         self._write_row(conn, record, insert=exists is None)
         self._enqueue(conn, record, base_revision)
-        audit.append(conn, actor, action, record_id=record.id, child_id=record.child_id)
+        self._audit_row(conn, actor, action, record_id=record.id, child_id=record.child_id)
 
     @_locked
     def requeue(self, record: Record, base_revision: int, conn: Connection | None = None) -> None:
@@ -860,7 +872,7 @@ class Store:
             "INSERT INTO conflicts (record_id, fields, local_payload, remote_payload,"
             " base_payload, detected_at) VALUES (?,?,?,?,?,?)",
             (local.id, json.dumps(list(fields)), _wire_json(local), remote_payload,
-             _wire_json(base) if base else None, to_iso(utc_now())))
+             _wire_json(base) if base else None, to_iso(self.clock.now())))
 
     @_locked
     def resolve_conflict(self, conflict_id: int, resolution: dict[str, Any],
@@ -868,7 +880,7 @@ class Store:
         """Mark a conflict resolved now, recording how (``resolution``)."""
         (conn or self._conn).execute(
             "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE id = ?",
-            (to_iso(utc_now()), json.dumps(resolution), conflict_id))
+            (to_iso(self.clock.now()), json.dumps(resolution), conflict_id))
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..records import Actor, Record, Role, utc_now
+from ..records import Actor, Record, Role
 from ..store import OutboxChange, Store
 from ..store.connection import Connection
 from . import rescue
@@ -29,6 +29,7 @@ from .conflicts import ConflictQueue, apply_clean_merge
 from .enrolment import Enrolment
 from .errors import CursorAhead, DeviceRevoked, Forbidden, NotEnrolled, SyncError
 from .merge import merged_record, same_content, three_way
+from .renewal import renew_if_due
 from .tls import Verify, ssl_context
 from .transport import Transport
 
@@ -64,6 +65,7 @@ class SyncReport:
     removed: list[str] = field(default_factory=list)  # child ids taken off this device
     kept: dict[str, str] = field(default_factory=dict)  # child id -> why it is still here
     finished_at: datetime | None = None
+    certificate_renewed: bool = False
 
     @property
     def summary(self) -> str:
@@ -119,12 +121,13 @@ class SyncClient:
         report = SyncReport()
         notify = progress_callback or (lambda _p: None)
         try:
+            report.certificate_renewed = renew_if_due(self.store, self.transport, self.actor)
             self._push_all(report, notify)
             self._pull_all(report, notify)
         except DeviceRevoked as exc:
             raise self._revoked(exc.service_message) from exc
         report.open_conflicts = self.conflicts.count()
-        report.finished_at = utc_now()
+        report.finished_at = self.store.clock.now()
         return report
 
     # -- push ----------------------------------------------------------------------------------
@@ -217,7 +220,7 @@ class SyncClient:
         with self.store.transaction() as conn:
             if merge.clean:
                 merged = None if same_content(local, remote) else merged_record(
-                    local, remote, merge)
+                    local, remote, merge, self.store.clock.now())
                 apply_clean_merge(self.store, conn, self.actor, local, remote, merged)
                 report.merged += 1
             else:

@@ -126,7 +126,7 @@ class ConflictQueue:
         result = three_way(base, local, remote)
         if result.clean:
             apply_clean_merge(self.store, conn, self.actor, local, remote,
-                              merged_record(local, remote, result))
+                              merged_record(local, remote, result, self.store.clock.now()))
             self.store.resolve_conflict(stored.id, {"merged": "automatically"}, conn=conn)
         else:
             self.add(conn, result.clashes, local, remote, base)
@@ -161,7 +161,8 @@ class ConflictQueue:
                         deleted = side.deleted
                     else:
                         overrides[name] = side.data.get(name, MISSING)
-                outcome = merged_record(local, remote, result, overrides, deleted)
+                outcome = merged_record(local, remote, result, self.store.clock.now(),
+                                        overrides, deleted)
                 if not apply_clean_merge(self.store, conn, self.actor, local, remote, outcome):
                     outcome = remote
                 resolution = {"choices": dict(choices)}

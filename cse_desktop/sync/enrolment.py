@@ -12,7 +12,7 @@ from typing import Any
 
 from ..crypto.identity import SigningIdentity, generate_private_key, make_csr, private_key_pem
 from ..crypto.keyfile import load_recovery_public_key
-from ..records import Role, to_iso, utc_now
+from ..records import Role, to_iso
 from ..store import Store
 from .errors import SyncError
 from .tls import Verify, ssl_context
@@ -77,7 +77,8 @@ def enrol(store: Store, base_url: str, code: str, actor_name: str | None = None,
     enrolment = Enrolment(
         base_url=base_url, device_id=answer["device_id"], token=answer["token"],
         user=dict(answer["user"]), ca_certificate_pem=answer["ca_certificate_pem"],
-        organisation=answer.get("organisation", organisation), enrolled_at=to_iso(utc_now()) or "",
+        organisation=answer.get("organisation", organisation),
+        enrolled_at=to_iso(store.clock.now()) or "",
     )
     identity = SigningIdentity(
         private_key_pem=private_key_pem(key),

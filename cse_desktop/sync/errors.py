@@ -23,6 +23,15 @@ class UntrustedService(SyncError):
                          "certificate file.")
 
 
+class ServiceCertificateExpired(UntrustedService):
+    def __init__(self) -> None:
+        SyncError.__init__(
+            self, "The service's security certificate has expired, so nothing was sent. Your "
+            "work is safe on this computer. Check that this computer's date and time are "
+            "right; if they are, tell IT or your administrator that the service needs a new "
+            "certificate.")
+
+
 class NotEnrolled(SyncError):
     def __init__(self, detail: str | None = None) -> None:
         super().__init__(detail or "This computer is not enrolled with the service yet. Use "

@@ -7,9 +7,10 @@ different values is a clash, which the practitioner resolves.  Nothing is decide
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from ..records import Record, utc_now
+from ..records import Record
 
 DELETED = "(deleted)"  # pseudo-field name for a delete on one side and an edit on the other
 _MISSING = object()
@@ -66,7 +67,7 @@ def three_way(base: Record | None, local: Record, remote: Record) -> MergeResult
     return MergeResult(data=merged, deleted=bool(deleted), clashes=tuple(clashes))
 
 
-def merged_record(local: Record, remote: Record, result: MergeResult,
+def merged_record(local: Record, remote: Record, result: MergeResult, now: datetime,
                   overrides: dict[str, Any] | None = None,
                   deleted: bool | None = None) -> Record:
     """The version to send: the server's record with the merged answers, one revision on."""
@@ -80,7 +81,7 @@ def merged_record(local: Record, remote: Record, result: MergeResult,
         data=data,
         deleted=result.deleted if deleted is None else deleted,
         revision=remote.revision + 1,
-        updated_at=utc_now(),
+        updated_at=now,
         device_id=local.device_id,
         form_version=max(local.form_version, remote.form_version),
     )

@@ -30,7 +30,7 @@ from ..crypto.keyfile import (
     unwrap_with_recovery_key,
     wrap_to_recovery_key,
 )
-from ..records import to_iso, utc_now
+from ..records import to_iso
 from ..store import Store, StoreLocked
 from ..store.wipe import wipe_files
 
@@ -104,14 +104,14 @@ def write_bundle(store: Store, reason: str, directory: Path | None = None) -> Pa
             "failures": {"count": 0, "last_at": None}}}
     nonce = secrets.token_bytes(12)
     bundle = {
-        "format": FORMAT, "version": VERSION, "created_at": to_iso(utc_now()),
+        "format": FORMAT, "version": VERSION, "created_at": to_iso(store.clock.now()),
         "device_id": store.device_id, "key": slot, "nonce": _b64(nonce),
         "ciphertext": _b64(AESGCM(bundle_key).encrypt(nonce, payload, _AAD)),
         "counts": {"changes": len(content["changes"]), "conflicts": len(content["conflicts"])},
     }
     folder = Path(directory) if directory else Path(store.data_dir) / RESCUE_DIR
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
+    stamp = store.clock.now().strftime("%Y%m%dT%H%M%SZ")
     path = folder / f"rescue-{stamp}-{secrets.token_hex(3)}.cse-rescue"
     tmp = path.with_name(path.name + ".new")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # only the user reads it

@@ -19,6 +19,7 @@ from .errors import (
     Forbidden,
     NotEnrolled,
     Offline,
+    ServiceCertificateExpired,
     ServiceFailed,
     UntrustedService,
 )
@@ -34,6 +35,15 @@ def _is_certificate_problem(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return "CERTIFICATE_VERIFY_FAILED" in str(exc)
+
+
+def _is_expired_certificate(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError) and seen.verify_code == 10:
+            return True  # X509_V_ERR_CERT_HAS_EXPIRED
+        seen = seen.__cause__ or seen.__context__
+    return "certificate has expired" in str(exc)
 
 
 class Transport:
@@ -63,6 +73,8 @@ class Transport:
             try:
                 response = self._client.request(method, API + path, **kwargs)
             except httpx.TransportError as exc:
+                if _is_expired_certificate(exc):
+                    raise ServiceCertificateExpired() from exc
                 if _is_certificate_problem(exc):
                     raise UntrustedService() from exc
                 last = exc
@@ -103,6 +115,9 @@ class Transport:
     def enrol(self, code: str, device_name: str, csr_pem: str) -> dict[str, Any]:
         return dict(self._request("POST", "/enrol", json={
             "enrolment_code": code, "device_name": device_name, "csr_pem": csr_pem}))
+
+    def renew_certificate(self, csr_pem: str) -> dict[str, Any]:
+        return dict(self._request("POST", "/devices/certificate", json={"csr_pem": csr_pem}))
 
     def me(self) -> dict[str, Any]:
         return dict(self._request("GET", "/me"))

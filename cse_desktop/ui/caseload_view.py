@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..clock import SYSTEM_CLOCK, Clock, uk_date
 from ..forms import RiskLevel
-from ..records import utc_now
 from ..services.caseload import Caseload, CaseloadFilter, ChildRow, RhiState
 from ..services.session import Session
 from . import theme, wording
@@ -83,7 +83,8 @@ class CaseloadModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._rows: list[ChildRow] = []
-        self._now = utc_now()
+        self.clock: Clock = SYSTEM_CLOCK  # the session's clock once there is one
+        self._now = self.clock.now()
         self._sort = (Column.NAME, Qt.SortOrder.AscendingOrder)
 
     @property
@@ -92,8 +93,8 @@ class CaseloadModel(QAbstractTableModel):
 
     def set_rows(self, rows: list[ChildRow]) -> None:
         self.beginResetModel()
+        self._now = self.clock.now()
         self._rows = self._sorted(list(rows))
-        self._now = utc_now()
         self.endResetModel()
 
     def _sorted(self, rows: list[ChildRow]) -> list[ChildRow]:
@@ -150,7 +151,7 @@ class CaseloadModel(QAbstractTableModel):
         if column is Column.NAME:
             return row.name
         if column is Column.AGE:
-            age = row.age()
+            age = row.age(uk_date(self._now))
             return "" if age is None else str(age)
         if column is Column.REFERENCE:
             return row.local_reference
@@ -166,7 +167,7 @@ class CaseloadModel(QAbstractTableModel):
         if column is Column.NAME:
             return row.name.casefold()
         if column is Column.AGE:
-            return row.age() or -1
+            return row.age(uk_date(self._now)) or -1
         if column is Column.REFERENCE:
             return row.local_reference.casefold()
         if column is Column.RISK:
@@ -327,6 +328,8 @@ class CaseloadView(QWidget):
     def set_session(self, session: Session | None) -> None:
         """Use this session from now on (``refresh()`` loads); None forgets every row."""
         self._session = session
+        if session is not None:
+            self.model.clock = session.clock
         if session is None:
             self._search_timer.stop()
             self.search.clear()

@@ -302,7 +302,7 @@ class ChildView(QWidget):
         self.risk_badge.setText(theme.risk_text(level))
         self.risk_badge.setStyleSheet(theme.risk_tint(level).stylesheet())
         self.risk_badge.setAccessibleName(f"Current risk level: {theme.risk_text(level)}")
-        self.details.setText(self._details_text(data))
+        self.details.setText(self._details_text(data, overview.today))
         self._show_risk(overview)
         self._show_actions(overview)
         self._show_episodes(overview)
@@ -322,12 +322,11 @@ class ChildView(QWidget):
             QWidget.setTabOrder(first, second)
 
     @staticmethod
-    def _details_text(data: dict) -> str:
+    def _details_text(data: dict, today: date) -> str:
         parts = []
         dob = data.get("date_of_birth")
         if isinstance(dob, str) and dob:
             born = date.fromisoformat(dob[:10])
-            today = date.today()
             age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
             parts.append(f"Born {wording.day(born)} (age {age})")
         if data.get("local_reference"):
@@ -373,9 +372,8 @@ class ChildView(QWidget):
 
     def _show_actions(self, overview: ChildOverview) -> None:
         self.actions.clear()
-        today = date.today()
         for action in overview.open_actions:
-            overdue = action.is_overdue(today)
+            overdue = action.is_overdue(overview.today)
             due = wording.day(action.due_date) if action.due_date else "No date"
             item = QTreeWidgetItem([action.what, action.owner,
                                     f"Overdue: {due}" if overdue else due])

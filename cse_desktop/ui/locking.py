@@ -1,6 +1,6 @@
 """Locking when the practitioner walks away: idle time on the wall clock, and suspend.
 
-Idle time is measured with ``time.time()`` (the wall clock), not a monotonic timer, so the
+Idle time is measured on the wall clock (from ``cse_desktop.clock``), not a monotonic timer, so the
 hours a laptop spends asleep or hibernated count: a laptop opened the next morning is locked
 straight away.  An application-wide event filter notes the time of the last key press, click,
 scroll or touch; a timer checks every few seconds whether the limit has passed.
@@ -13,14 +13,20 @@ and on Linux the login manager's PrepareForSleep and the screen saver's ActiveCh
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import SLOT, QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 
-clock: Callable[[], float] = time.time  # the wall clock; tests replace it
+from ..clock import SYSTEM_CLOCK
+
+
+def _wall_clock_seconds() -> float:
+    return SYSTEM_CLOCK.now().timestamp()
+
+
+clock: Callable[[], float] = _wall_clock_seconds  # the wall clock; tests replace it
 
 DEFAULT_IDLE_MINUTES = 5.0
 CHECK_EVERY_MS = 3000

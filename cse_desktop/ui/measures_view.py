@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..clock import SYSTEM_CLOCK
 from ..forms import RiskLevel
 from ..services.measures import (
     NOT_ASSESSED,
@@ -49,7 +50,6 @@ from ..services.measures import (
     Measures,
     MeasuresService,
     Period,
-    local_today,
     to_csv,
 )
 from ..services.session import Session
@@ -174,7 +174,7 @@ class MeasuresView(QWidget):
         self.result: Result | None = None
         self.error: str | None = None
 
-        self.picker = PeriodPicker(today or local_today())
+        self.picker = PeriodPicker(today or SYSTEM_CLOCK.today())
         self.team = named(QComboBox(), "Whose children", "Everyone on this device, or the "
                           "children allocated to one worker")
         self.team.addItem(EVERYONE)

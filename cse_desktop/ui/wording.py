@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from ..records import utc_now
 from ..services.caseload import RhiState
 
 
@@ -50,11 +49,10 @@ def duration(delta: timedelta) -> str:
     return plural(mins, "minute")
 
 
-def rhi_text(state: RhiState, deadline: datetime | None, now: datetime | None = None) -> str:
+def rhi_text(state: RhiState, deadline: datetime | None, now: datetime) -> str:
     """What a list says about a return home interview still to be offered."""
     if state is RhiState.NONE or deadline is None:
         return ""
-    now = now or utc_now()
     if state is RhiState.OVERDUE:
         return f"Overdue by {duration(now - deadline)} (was due {when(deadline)})"
     return f"Due in {duration(deadline - now)} (by {when(deadline)})"

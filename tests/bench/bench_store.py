@@ -17,10 +17,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from cse_desktop.clock import SYSTEM_CLOCK
 from cse_desktop.crypto import KdfParams
 from cse_desktop.crypto.keyfile import derive_passphrase_key
 from cse_desktop.forms import default_library
-from cse_desktop.records import Actor, Record, RecordType, Role, new_id, utc_now
+from cse_desktop.records import Actor, Record, RecordType, Role, new_id
 from cse_desktop.services.indexing import make_indexer
 from cse_desktop.store import Store
 
@@ -33,7 +34,7 @@ WORDS = tuple(_WORD_TEXT.split(" "))
 
 
 def _note(rng: random.Random, child_id: str, actor: Actor, words: int = 60) -> Record:
-    now = utc_now()
+    now = SYSTEM_CLOCK.now()
     text = " ".join(rng.choice(WORDS) for _ in range(words))
     data = {"child_id": child_id, "occurred_at": now.isoformat(), "contact_type": "outreach",
             "summary": text}

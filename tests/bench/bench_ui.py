@@ -32,6 +32,7 @@ COLD_START_SCRIPT = """
 import sys, time
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
+from cse_desktop.clock import SYSTEM_CLOCK
 from cse_desktop.ui.app_window import AppOptions, AppWindow
 from cse_desktop.ui.theme import apply_theme, prepare_high_dpi
 from pathlib import Path
@@ -51,6 +52,7 @@ app.exec()
 
 def build_store(directory: Path) -> None:
     """A store with CHILDREN synthetic children (real key stretching), written in bulk."""
+    from cse_desktop.clock import SYSTEM_CLOCK
     from cse_desktop.demo.synthetic import generate_caseload
     from cse_desktop.records import (
         Record,
@@ -59,13 +61,12 @@ def build_store(directory: Path) -> None:
         Role,
         Signature,
         new_id,
-        utc_now,
     )
     from cse_desktop.services.session import first_run
 
     session = first_run(directory, PASSPHRASE, name="Bench Worker", role=Role.OUTREACH_WORKER)
     actor = session.actor
-    now = utc_now()
+    now = SYSTEM_CLOCK.now()
     signature = Signature(actor.name, actor.role.label, now)
 
     def record(kind: RecordType, form_id: str, data: dict, child_id: str,

@@ -13,6 +13,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
+from cse_desktop.clock import Clock, FixedClock
 from cse_desktop.crypto.keyfile import KdfParams
 from cse_desktop.forms import FormLibrary
 from cse_desktop.records import Actor, Record, RecordType, Role, Signature, new_id
@@ -54,9 +55,14 @@ class Casework:
     records: dict[str, Record]
 
 
-def open_store(folder: Path, library: FormLibrary) -> Store:
+# The moment the synthetic casework is built around; the store runs on a clock stopped there,
+# so "overdue", ages and "today" on the PDFs mean the same on any date the tests run.
+FIXTURE_NOW = datetime(2026, 11, 23, 14, 5, tzinfo=UTC)
+
+
+def open_store(folder: Path, library: FormLibrary, clock: Clock | None = None) -> Store:
     return Store.create(folder, "pass", kdf=KdfParams.fast_for_tests(),
-                        indexer=make_indexer(library))
+                        indexer=make_indexer(library), clock=clock or FixedClock(FIXTURE_NOW))
 
 
 def _record(library: FormLibrary, form_id: str, data: dict[str, Any], actor: Actor,
@@ -87,8 +93,8 @@ def indicators(yes: list[str], not_known: list[str] | None = None) -> dict[str, 
 
 
 def build(folder: Path, library: FormLibrary, *, now: datetime | None = None) -> Casework:
-    now = now or datetime(2026, 11, 23, 14, 5, tzinfo=UTC)
-    store = open_store(folder, library)
+    now = now or FIXTURE_NOW
+    store = open_store(folder, library, FixedClock(now))
     store.set_meta("organisation", {"name": "Northfield Safeguarding Partnership",
                                     "logo_path": None})
     device = store.device_id

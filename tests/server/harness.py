@@ -23,8 +23,9 @@ import httpx
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from cse_desktop.clock import SYSTEM_CLOCK
 from cse_desktop.crypto.keyfile import KdfParams
-from cse_desktop.records import Actor, Record, RecordType, new_id, utc_now
+from cse_desktop.records import Actor, Record, RecordType, new_id
 from cse_desktop.server import admin
 from cse_desktop.server.config import sqlite_url
 from cse_desktop.server.db import make_engine
@@ -230,7 +231,7 @@ class Device:
 
 def make_record(record_type: RecordType, data: dict[str, Any], actor: Actor,
                 child_id: str | None = None) -> Record:
-    now = utc_now()
+    now = SYSTEM_CLOCK.now()
     return Record(id=new_id(), record_type=record_type, form_id=record_type.value,
                   form_version=1, data=data, author=actor.name, device_id=actor.device_id,
                   created_at=now, updated_at=now, child_id=child_id)

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from cse_desktop.records import RecordType, Signature, utc_now
+from cse_desktop.clock import SYSTEM_CLOCK
+from cse_desktop.records import RecordType, Signature
 from cse_desktop.server import admin
 from cse_desktop.sync import Forbidden, blocked_reasons
 from tests.server.harness import Device, Service, enrol_device, make_record
@@ -39,7 +40,7 @@ def world(shared_service: Service, tmp_path_factory: pytest.TempPathFactory) -> 
         records[record_type] = owner.add(record_type, {"summary": f"A {record_type.value}"},
                                          child.id)
     signed = owner.store.sign(records[RecordType.CASE_NOTE].id,
-                              Signature("Owner Testperson", "Outreach worker", utc_now()),
+                              Signature("Owner Testperson", "Outreach worker", SYSTEM_CLOCK.now()),
                               owner.actor)
     addendum = make_record(RecordType.ADDENDUM, {"summary": "Correction"}, owner.actor)
     records[RecordType.ADDENDUM] = owner.store.add_addendum(signed.id, addendum, owner.actor)

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from cse_desktop.records import Record, RecordState, RecordType, Signature, utc_now
+from cse_desktop.clock import SYSTEM_CLOCK
+from cse_desktop.records import Record, RecordState, RecordType, Signature
 from cse_desktop.server.schemas import WireRecord, WireSignature
 from tests.server.harness import REPO, Service, enrol_device
 
 
 def sample(signed: bool) -> Record:
-    now = utc_now()
+    now = SYSTEM_CLOCK.now()
     return Record(id="3f0c1c1e-0000-4000-8000-000000000001", record_type=RecordType.CASE_NOTE,
                   form_id="case_note", form_version=1, data={"summary": "Test"},
                   author="Test Person", device_id="device-1", created_at=now, updated_at=now,

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
+from cse_desktop.clock import SYSTEM_CLOCK
 from cse_desktop.crypto import KdfParams
-from cse_desktop.records import Actor, Record, RecordType, Role, new_id, utc_now
+from cse_desktop.records import Actor, Record, RecordType, Role, new_id
 from cse_desktop.store import Store
 
 PASSPHRASE = "a long enough passphrase"
@@ -37,7 +38,7 @@ def make_record():  # type: ignore[no-untyped-def]
 
 def build_record(record_type: RecordType, data: dict[str, Any], *, child_id: str | None = None,
                 actor: Actor) -> Record:
-    now = utc_now()
+    now = SYSTEM_CLOCK.now()
     return Record(
         id=new_id(), record_type=record_type, form_id=record_type.value, form_version=1,
         data=data, author=actor.name, device_id=actor.device_id, created_at=now,

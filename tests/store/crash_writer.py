@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cse_desktop.records import Actor, Record, RecordType, Role, new_id, utc_now
+from cse_desktop.clock import SYSTEM_CLOCK
+from cse_desktop.records import Actor, Record, RecordType, Role, new_id
 from cse_desktop.store import Store
 
 
@@ -14,7 +15,7 @@ def main() -> None:
     actor = Actor("u", "Worker", Role.OUTREACH_WORKER, store.device_id)
     i = 0
     while True:
-        now = utc_now()
+        now = SYSTEM_CLOCK.now()
         record = Record(new_id(), RecordType.CASE_NOTE, "case_note", 1,
                         {"summary": f"note {i} " + "text " * 50}, actor.name, actor.device_id,
                         now, now, child_id="child")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cse_desktop.records import RecordType, Signature, utc_now
+from cse_desktop.clock import SYSTEM_CLOCK
+from cse_desktop.records import RecordType, Signature
 from cse_desktop.store import Store
 from cse_desktop.store.connection import open_encrypted
 
@@ -17,7 +18,7 @@ def busy_store(store, actor, make_record):  # type: ignore[no-untyped-def]
     note = store.add(make_record(RecordType.CASE_NOTE, {"summary": "a"}, child_id=child.id,
                                  actor=actor), actor)
     store.update(note.id, {"summary": "b"}, actor)
-    store.sign(note.id, Signature("P", "Outreach worker", utc_now()), actor)
+    store.sign(note.id, Signature("P", "Outreach worker", SYSTEM_CLOCK.now()), actor)
     store.get(note.id, actor=actor)
     store.record_view(actor, child.id, "chronology")
     return store, child, note

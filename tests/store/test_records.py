@@ -6,14 +6,15 @@ import sqlite3
 
 import pytest
 
-from cse_desktop.records import RecordType, Signature, utc_now
+from cse_desktop.clock import SYSTEM_CLOCK
+from cse_desktop.records import RecordType, Signature
 from cse_desktop.store import RecordNotFound, SignedRecordImmutable, StaleRevision, Store
 from cse_desktop.store.connection import DatabaseError
 from cse_desktop.store.store import StoreError
 
 
 def _signature() -> Signature:
-    return Signature("Priya Test-Worker", "Outreach worker", utc_now(), b"\x89PNG fake")
+    return Signature("Priya Test-Worker", "Outreach worker", SYSTEM_CLOCK.now(), b"\x89PNG fake")
 
 
 def test_new_record_round_trips_with_all_metadata(store: Store, actor, make_record) -> None:

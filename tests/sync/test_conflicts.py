@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cse_desktop.records import RecordType, Signature, utc_now
+from cse_desktop.clock import SYSTEM_CLOCK
+from cse_desktop.records import RecordType, Signature
 from cse_desktop.sync import ConflictQueue
 from tests.server.harness import Device, Service, enrol_device
 
@@ -115,7 +116,8 @@ def test_signed_record_is_immutable_on_the_server(pair: tuple[Device, Device]) -
     _, note_id = shared_draft(a, b)
     b.store.update(note_id, {"summary": "Edited on B while A signs.", "location": "Hub"},
                    b.actor)
-    a.store.sign(note_id, Signature("Nadia Examplewood", "Outreach worker", utc_now()), a.actor)
+    a.store.sign(note_id, Signature("Nadia Examplewood", "Outreach worker", SYSTEM_CLOCK.now()),
+                 a.actor)
     a.sync()
     b.sync()
     queue = ConflictQueue(b.store, b.actor)

@@ -7,7 +7,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cse_desktop.records import Record, RecordType, utc_now
+from cse_desktop.clock import SYSTEM_CLOCK
+from cse_desktop.records import Record, RecordType
 from cse_desktop.sync.merge import DELETED, three_way
 
 KEYS = st.sampled_from(["summary", "location", "people_present", "actions", "sensitive"])
@@ -17,7 +18,7 @@ DATA = st.dictionaries(KEYS, VALUES, max_size=5)
 
 
 def record(data: dict[str, Any], deleted: bool = False) -> Record:
-    now = utc_now()
+    now = SYSTEM_CLOCK.now()
     return Record(id="r1", record_type=RecordType.CASE_NOTE, form_id="case_note",
                   form_version=1, data=data, author="Test Person", device_id="d",
                   created_at=now, updated_at=now, child_id="c1", deleted=deleted)

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from cse_desktop.records import Record, RecordType, Signature, utc_now
+from cse_desktop.clock import SYSTEM_CLOCK
+from cse_desktop.records import Record, RecordType, Signature
 from cse_desktop.server import admin
 from cse_desktop.sync.client import CURSOR_KEY, WITHDRAWN_KEY, WITHDRAWN_REASON
 from cse_desktop.sync.errors import Forbidden
@@ -46,7 +47,7 @@ def _world(svc: Service, tmp_path: Path, *, colleague_too: bool) -> World:
     child = worker.child("Test Child Kilo")
     note = worker.add(RecordType.CASE_NOTE, {"summary": "Met at the drop-in."}, child.id)
     signed = worker.store.sign(note.id, Signature("Worker Testperson", "Outreach worker",
-                                                  utc_now()), worker.actor)
+                                                  SYSTEM_CLOCK.now()), worker.actor)
     addendum = worker.store.add_addendum(
         signed.id, make_record(RecordType.ADDENDUM, {"summary": "Correction."}, worker.actor),
         worker.actor)

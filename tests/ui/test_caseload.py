@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from PySide6.QtCore import Qt
 
+from cse_desktop.clock import SYSTEM_CLOCK
 from cse_desktop.forms import RiskLevel
-from cse_desktop.records import utc_now
 from cse_desktop.services.casework import Casework
 from cse_desktop.ui.caseload_view import CHILD_ID_ROLE, Column
 
@@ -20,7 +20,7 @@ def checklist(child_id: str, **yes: bool) -> dict:
     from cse_desktop.services.session import default_library
 
     definition = default_library().get("warning_signs")
-    answers: dict = {"child_id": child_id, "assessed_at": utc_now().isoformat()}
+    answers: dict = {"child_id": child_id, "assessed_at": SYSTEM_CLOCK.now().isoformat()}
     for field in definition.indicator_fields():
         answers[field.id] = {"answer": "yes"} if yes.get(field.id) else NO
     return answers
@@ -37,12 +37,12 @@ def seed(session) -> dict[str, str]:
     work.sign(high.id, checklist(ids["amy"], disclosed_sexual_abuse=True), PASSPHRASE, None)
     low = work.start_draft("warning_signs", ids["ben"])
     work.sign(low.id, checklist(ids["ben"], absent_from_school=True), PASSPHRASE, None)
-    returned = utc_now() - timedelta(hours=80)
+    returned = SYSTEM_CLOCK.now() - timedelta(hours=80)
     work.record_episode(ids["cal"], {
         "missing_or_absent": "missing", "reported_by": "police",
         "went_missing_at": (returned - timedelta(hours=5)).isoformat(),
         "returned_at": returned.isoformat()})
-    work.quick_note(ids["ben"], {"occurred_at": utc_now().isoformat(),
+    work.quick_note(ids["ben"], {"occurred_at": SYSTEM_CLOCK.now().isoformat(),
                                  "contact_type": "phone",
                                  "summary": "Talked about the skate park on Marrowby Road."})
     return ids

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
+from cse_desktop.clock import SYSTEM_CLOCK
 from cse_desktop.crypto.keyfile import KdfParams
-from cse_desktop.records import Record, Role, utc_now
+from cse_desktop.records import Record, Role
 from cse_desktop.services.casework import Casework
 from cse_desktop.services.session import Session, first_run
 from cse_desktop.ui.forms.timefmt import utc_iso
@@ -44,7 +45,7 @@ def child(casework: Casework) -> Record:
 
 @pytest.fixture
 def episode(casework: Casework, child: Record) -> Record:
-    now = utc_now().replace(microsecond=0)
+    now = SYSTEM_CLOCK.now().replace(microsecond=0)
     return casework.record_episode(child.id, {
         "missing_or_absent": "missing",
         "went_missing_at": utc_iso(now - timedelta(hours=60)),

@@ -18,8 +18,9 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from cse_desktop.clock import SYSTEM_CLOCK
 from cse_desktop.crypto.keyfile import KdfParams
-from cse_desktop.records import Role, utc_now
+from cse_desktop.records import Role
 from cse_desktop.services.casework import Casework
 from cse_desktop.services.session import first_run
 from cse_desktop.ui.forms import AddendumDialog, FormWindow, QuickNoteDialog, SignDialog
@@ -51,7 +52,7 @@ def main(out: Path) -> None:
     casework = Casework(session)
     child = casework.add_child({"first_name": "Zoë", "last_name": "Nowak",
                                 "date_of_birth": "2011-05-14", "preferred_name": "Zo"})
-    now = utc_now().replace(microsecond=0)
+    now = SYSTEM_CLOCK.now().replace(microsecond=0)
 
     def episode(hours_ago: int) -> str:
         record = casework.record_episode(child.id, {

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from cse_desktop.forms import parse_datetime, rhi_deadline
 
 from .style import AMBER, BLUE, GREEN, GREY, RED, banner_css
-from .timefmt import day_and_time, duration, now_utc
+from .timefmt import day_and_time, duration
 
 SOON_HOURS = 24
 
@@ -67,7 +67,7 @@ class DeadlineBanner(QLabel):
     """Shows the 72-hour deadline for the answers given to ``update_answers``."""
 
     def __init__(self, late_field_label: str, parent: QWidget | None = None, *,
-                 now: Callable[[], datetime] = now_utc) -> None:
+                 now: Callable[[], datetime]) -> None:
         super().__init__(parent)
         self.setObjectName("deadlineBanner")
         self.setWordWrap(True)

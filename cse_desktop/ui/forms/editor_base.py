@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from cse_desktop.clock import SYSTEM_CLOCK, Clock
 from cse_desktop.forms import Field, is_empty
 
 NOT_ANSWERED = "Not answered"
@@ -44,6 +45,7 @@ class FieldEditor(QWidget):
         super().__init__(parent)
         self.field = field
         self.compact = compact
+        self.clock: Clock = SYSTEM_CLOCK  # set by create_editor to the session's clock
         self._read_only = False
         self._required = field.required
         self._loading = False

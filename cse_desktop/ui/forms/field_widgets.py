@@ -15,6 +15,7 @@ from functools import partial
 
 from PySide6.QtWidgets import QWidget
 
+from cse_desktop.clock import SYSTEM_CLOCK, Clock
 from cse_desktop.forms import Field
 
 from .choice_widgets import ChoiceEditor, IndicatorEditor, MultiChoiceEditor, YesNoEditor
@@ -39,15 +40,20 @@ EDITOR_TYPES: dict[str, type[FieldEditor]] = {
 
 
 def create_editor(field: Field, parent: QWidget | None = None, *, compact: bool = False,
-                  describe_ref: RefDescriber | None = None) -> FieldEditor:
-    """The editor for a field of any type (an unknown type gets a plain text box)."""
+                  describe_ref: RefDescriber | None = None,
+                  clock: Clock = SYSTEM_CLOCK) -> FieldEditor:
+    """The editor for a field of any type (an unknown type gets a plain text box).
+    ``clock`` is what "Now" and "Today" mean (the session's clock)."""
+    editor: FieldEditor
     if field.type == "ref":
-        return RefEditor(field, parent, compact=compact, describe=describe_ref)
-    if field.type == "list":
-        factory = partial(create_editor, describe_ref=describe_ref)
-        return ListEditor(field, parent, compact=compact, factory=factory)
-    editor_type = EDITOR_TYPES.get(field.type, TextEditor)
-    return editor_type(field, parent, compact=compact)
+        editor = RefEditor(field, parent, compact=compact, describe=describe_ref)
+    elif field.type == "list":
+        factory = partial(create_editor, describe_ref=describe_ref, clock=clock)
+        editor = ListEditor(field, parent, compact=compact, factory=factory)
+    else:
+        editor = EDITOR_TYPES.get(field.type, TextEditor)(field, parent, compact=compact)
+    editor.clock = clock
+    return editor
 
 
 __all__ = [

@@ -57,7 +57,7 @@ from .risk_panel import RiskPanel
 from .section_navigator import SectionNavigator
 from .signed_banner import AddendaPanel, SignedBanner
 from .style import ERROR_TEXT, FORM_STYLE
-from .timefmt import clock, day_and_time, now_utc, to_local
+from .timefmt import clock, day_and_time, to_local
 
 DEFAULT_AUTOSAVE_MS = 3000
 MAX_FIELD_WIDTH = 820  # long lines are hard to read and to scan
@@ -76,13 +76,13 @@ class FormView(QWidget):
 
     def __init__(self, casework: Casework, record: Record, *,
                  autosave_ms: int = DEFAULT_AUTOSAVE_MS, read_only: bool | None = None,
-                 now: Callable[[], datetime] = now_utc,
+                 now: Callable[[], datetime] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.casework = casework
         self.record = record
         self.definition: FormDefinition = casework.definition_of(record)
-        self._now = now
+        self._now = now or casework.session.clock.now
         self._edited = False
         self._validating = False  # after a refused signing, problems update as they are fixed
         self._last_field: str | None = None
@@ -178,7 +178,8 @@ class FormView(QWidget):
                 text.setWordWrap(True)
                 box_layout.addWidget(text)
             for field in section.fields:
-                editor = create_editor(field, describe_ref=describe)
+                editor = create_editor(field, describe_ref=describe,
+                                       clock=self.casework.session.clock)
                 if field.type not in ("indicator", "list"):
                     editor.setMaximumWidth(MAX_FIELD_WIDTH)
                 editor.changed.connect(self._on_editor_changed)

@@ -30,7 +30,6 @@ from cse_desktop.services.casework import Casework
 
 from .form_view import DEFAULT_AUTOSAVE_MS, FormView
 from .references import child_name
-from .timefmt import now_utc
 
 
 def window_title(casework: Casework, record: Record) -> str:
@@ -51,7 +50,7 @@ class FormWindow(QWidget):
 
     def __init__(self, casework: Casework, record: Record, *,
                  autosave_ms: int = DEFAULT_AUTOSAVE_MS,
-                 now: Callable[[], datetime] = now_utc,
+                 now: Callable[[], datetime] | None = None,
                  confirm_close: bool = True,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from cse_desktop.forms import parse_date, parse_datetime
 
 from .editor_base import NOT_ANSWERED, FieldEditor
-from .timefmt import local_to_utc, long_date, long_date_time, now_utc, to_local, utc_iso
+from .timefmt import local_to_utc, long_date, long_date_time, to_local, utc_iso
 
 DATE_FORMAT = "ddd d MMM yyyy"
 DATE_TIME_FORMAT = "ddd d MMM yyyy, HH:mm"
@@ -149,7 +149,7 @@ class _MomentEditor(FieldEditor):
     # datetime specifics (overridden for plain dates)
 
     def _now_value(self) -> Any:
-        return now_utc().replace(second=0, microsecond=0)
+        return self.clock.now().replace(second=0, microsecond=0)
 
     def _parse(self, value: Any) -> Any:
         return parse_datetime(value)
@@ -189,7 +189,7 @@ class DateEditor(_MomentEditor):
         return edit
 
     def _now_value(self) -> Any:
-        return to_local(now_utc()).date()
+        return self.clock.today()
 
     def _parse(self, value: Any) -> Any:
         return parse_date(value)

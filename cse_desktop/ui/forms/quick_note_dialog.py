@@ -33,7 +33,7 @@ from cse_desktop.services.indexing import child_display_name
 from .sign_dialog import SignDialog
 from .small_form import SmallForm
 from .style import ERROR_TEXT, FORM_STYLE
-from .timefmt import now_utc, utc_iso
+from .timefmt import utc_iso
 
 FORM_ID = "case_note"
 
@@ -61,10 +61,10 @@ class QuickNoteDialog(QDialog):
         layout.addWidget(heading)
 
         fields = [f for f in definition.fields() if f.type != "ref"]
-        self.form = SmallForm(fields)
+        self.form = SmallForm(fields, clock=casework.session.clock)
         occurred = definition.occurred_at_field
         if occurred and occurred in self.form.editors:
-            self.form.editors[occurred].set_value(utc_iso(now_utc().replace(second=0)))
+            self.form.editors[occurred].set_value(utc_iso(casework.session.clock.now().replace(second=0)))
         self._initial = self.form.answers()
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)

@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from cse_desktop.clock import SYSTEM_CLOCK, Clock
 from cse_desktop.forms import Field, FieldError
 
 from .editor_base import answers_of
@@ -18,14 +19,15 @@ from .field_widgets import FieldEditor, ListEditor, create_editor
 
 
 class SmallForm(QWidget):
-    def __init__(self, fields: list[Field], parent: QWidget | None = None) -> None:
+    def __init__(self, fields: list[Field], parent: QWidget | None = None, *,
+                 clock: Clock = SYSTEM_CLOCK) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(12)
         self.editors: dict[str, FieldEditor] = {}
         for field in fields:
-            editor = create_editor(field)
+            editor = create_editor(field, clock=clock)
             self.editors[field.id] = editor
             layout.addWidget(editor)
             if isinstance(editor, ListEditor):

@@ -12,10 +12,6 @@ from zoneinfo import ZoneInfo
 LONDON = ZoneInfo("Europe/London")
 
 
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
 def to_local(moment: datetime) -> datetime:
     """The same moment as a London wall-clock time (aware)."""
     return moment.astimezone(LONDON)
@@ -36,10 +32,10 @@ def clock(moment: datetime) -> str:
     return to_local(moment).strftime("%H:%M:%S")
 
 
-def day_and_time(moment: datetime, *, now: datetime | None = None) -> str:
+def day_and_time(moment: datetime, *, now: datetime) -> str:
     """Sat 22 Nov, 14:05 (the year is added when it is not this year)."""
     local = to_local(moment)
-    this_year = to_local(now or now_utc()).year
+    this_year = to_local(now).year
     day = f"{local:%a} {local.day} {local:%b}"
     if local.year != this_year:
         day += f" {local.year}"

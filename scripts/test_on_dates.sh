@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Run the test suite (all but the slow tests) as if today were another date, with libfaketime:
+# a summer date over a year ahead and a winter date over three years ahead (UK daylight saving
+# on and off).  The product takes its time from cse_desktop.clock, and tests that need a date
+# set it through that seam, so every test must pass on any date.
+#   scripts/test_on_dates.sh [PYTEST ARGS...]
+#   TEST_DATES="2029-02-10 09:00:00" scripts/test_on_dates.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v faketime >/dev/null || {
+  echo "Needs libfaketime: sudo apt-get install faketime"; exit 1; }
+PYTHON="${PYTHON:-.venv/bin/python}"
+DATES="${TEST_DATES:-2028-07-14 09:00:00;2030-01-15 09:00:00}"
+IFS=';' read -r -a dates <<<"$DATES"
+for date in "${dates[@]}"; do
+  echo "== the suite on ${date} (libfaketime) =="
+  # The clock starts at that date and runs on; monotonic time stays real so that timeouts and
+  # idle timers behave.  PostgreSQL runs outside the fake time, so these runs use SQLite.
+  env -u CSE_TEST_POSTGRES_URL FAKETIME_DONT_FAKE_MONOTONIC=1 \
+    faketime -f "@${date}" "$PYTHON" -m pytest -m "not slow" -q -p no:cacheprovider "$@"
+done
