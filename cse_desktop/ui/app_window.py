@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
+from ..clock import SYSTEM_CLOCK, Clock
 from ..crypto.keyfile import KdfParams
 from ..records import Record, RecordType
 from ..services import session as sessions
@@ -35,6 +36,7 @@ from ..store import StoreError
 from . import theme
 from .caseload_view import CaseloadView
 from .child_view import ChildView
+from .clipboard_guard import ClipboardGuard
 from .form_windows import FormWindows, forms_module
 from .locking import DEFAULT_IDLE_MINUTES, IdleWatcher, OpenForm, WorkspaceSnapshot
 from .optional import optional_module
@@ -54,6 +56,7 @@ class AppOptions:
     idle_from_command_line: bool = False  # --idle-minutes wins over the saved setting
     kdf: KdfParams | None = None  # key stretching for a new store; tests pass a fast one
     unlock_hint: str = ""  # shown on the unlock screen (the demo passphrase)
+    clock: Clock = SYSTEM_CLOCK  # idle lock and clipboard clearing; tests pass a FixedClock
 
 
 def run_dialog(dialog: QDialog) -> bool:
@@ -126,7 +129,8 @@ class AppWindow(QMainWindow):
         if measures is not None:
             measures.install(self)  # Team > Performance measures… (team leads)
         self._wire_views()
-        self.idle = IdleWatcher(options.idle_minutes * 60, self)
+        self.idle = IdleWatcher(options.idle_minutes * 60, self, clock=options.clock)
+        self.clipboard_guard = ClipboardGuard(self, clock=options.clock)
         self.idle.idle.connect(lambda: self.lock("Locked after "
                                                  f"{self._idle_words()} without activity."))
         self.idle.suspended.connect(lambda: self.lock("Locked because the computer went to "
@@ -322,6 +326,7 @@ class AppWindow(QMainWindow):
         self.snapshot = WorkspaceSnapshot(child_id=self.child.child_id if on_child else None,
                                           forms=self.forms.close_all() + kept_notes)
         self._forget_session().lock()
+        self.clipboard_guard.clear()
         self.unlock_page.reset(message)
         self.pages.setCurrentWidget(self.unlock_page)
         self._update_actions()
@@ -350,6 +355,7 @@ class AppWindow(QMainWindow):
         self.forms.close_all()
         self.snapshot = WorkspaceSnapshot()
         self._forget_session().lock()  # already closed by the wipe; make sure of it
+        self.clipboard_guard.clear()
         QMessageBox.information(self, "This computer was disconnected", message)
         self._show_first_run()
         self._update_actions()

@@ -1,9 +1,15 @@
-"""Locking when the practitioner walks away: idle time on the wall clock, and suspend.
+"""Locking when the practitioner walks away: idle time on two clocks, and suspend.
 
-Idle time is measured on the wall clock (from ``cse_desktop.clock``), not a monotonic timer, so the
-hours a laptop spends asleep or hibernated count: a laptop opened the next morning is locked
-straight away.  An application-wide event filter notes the time of the last key press, click,
-scroll or touch; a timer checks every few seconds whether the limit has passed.
+Idle time is measured on both clocks of the clock seam (``cse_desktop.clock``), and the app
+locks when *either* passes the limit:
+
+- the wall clock counts the hours a laptop spends asleep or hibernated, so a laptop opened the
+  next morning is locked straight away;
+- the monotonic clock cannot be set back, so someone setting the computer's clock back does not
+  delay the lock by as much as they set it back.
+
+An application-wide event filter notes the time of the last key press, click, scroll or touch;
+a timer checks every few seconds whether the limit has passed.
 
 Where the operating system says the computer is going to sleep or the screen is being
 locked, we lock at once: Qt's "application suspended" state where the platform reports it,
@@ -13,20 +19,12 @@ and on Linux the login manager's PrepareForSleep and the screen saver's ActiveCh
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import SLOT, QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 
-from ..clock import SYSTEM_CLOCK
-
-
-def _wall_clock_seconds() -> float:
-    return SYSTEM_CLOCK.now().timestamp()
-
-
-clock: Callable[[], float] = _wall_clock_seconds  # the wall clock; tests replace it
+from ..clock import SYSTEM_CLOCK, Clock
 
 DEFAULT_IDLE_MINUTES = 5.0
 CHECK_EVERY_MS = 3000
@@ -80,17 +78,19 @@ class OsLockSignals(QObject):
 
 
 class IdleWatcher(QObject):
-    """Emits ``idle`` once the wall clock shows no activity for ``idle_seconds``, and
-    ``suspended`` when the OS reports the app suspended.  Watches only while started."""
+    """Emits ``idle`` once the wall clock or the monotonic clock shows no activity for
+    ``idle_seconds``, and ``suspended`` when the OS reports the app suspended.  Watches only
+    while started."""
 
     idle = Signal()
     suspended = Signal()
 
     def __init__(self, idle_seconds: float, parent: QObject | None = None,
-                 check_every_ms: int = CHECK_EVERY_MS) -> None:
+                 check_every_ms: int = CHECK_EVERY_MS, clock: Clock = SYSTEM_CLOCK) -> None:
         super().__init__(parent)
         self.idle_seconds = idle_seconds
-        self._last = clock()
+        self.clock = clock
+        self._last_wall, self._last_monotonic = self._readings()
         self._watching = False
         self._timer = QTimer(self)
         self._timer.setInterval(check_every_ms)
@@ -115,11 +115,16 @@ class IdleWatcher(QObject):
         self._watching = False
         self._timer.stop()
 
+    def _readings(self) -> tuple[float, float]:
+        return self.clock.now().timestamp(), self.clock.monotonic()
+
     def touch(self) -> None:
-        self._last = clock()
+        self._last_wall, self._last_monotonic = self._readings()
 
     def seconds_idle(self) -> float:
-        return clock() - self._last
+        """The longer of the two idle times: sleep counts, setting the clock back does not."""
+        wall, monotonic = self._readings()
+        return max(wall - self._last_wall, monotonic - self._last_monotonic)
 
     def check(self) -> None:
         if self._watching and self.seconds_idle() >= self.idle_seconds:
@@ -128,7 +133,7 @@ class IdleWatcher(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _ACTIVITY:
-            self._last = clock()
+            self.touch()
         return False
 
     def _going_away(self) -> None:

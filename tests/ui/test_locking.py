@@ -1,30 +1,23 @@
-"""Locking: idle time on the wall clock, Ctrl+L, and what is hidden and dropped."""
+"""Locking: idle time on the wall and monotonic clocks, Ctrl+L, what is hidden and dropped."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from cse_desktop.ui import locking
+from cse_desktop.clock import FixedClock
 
 from .conftest import add_child, unlock_through_ui, wait_for_caseload
 
 
-class FakeClock:
-    def __init__(self, start: float = 1_900_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def open_on_child(qtbot, make_window, existing_store, monkeypatch, idle_minutes=5.0):
-    clock = FakeClock()
-    monkeypatch.setattr(locking, "clock", clock)
+    clock = FixedClock("2030-03-14T09:00:00+00:00")
     session = existing_store()
     child_id = add_child(session, "Dana", "Quill", local_reference="REF-9")
     session.lock()
-    window = make_window(idle_minutes=idle_minutes)
+    window = make_window(idle_minutes=idle_minutes, clock=clock)
     unlock_through_ui(qtbot, window)
     wait_for_caseload(qtbot, window)
     window.open_child(child_id)
@@ -47,10 +40,10 @@ def test_idle_time_on_the_wall_clock_locks_and_drops_the_key(qtbot, make_window,
                                                              existing_store, monkeypatch):
     window, clock, _child = open_on_child(qtbot, make_window, existing_store, monkeypatch)
     session = window.session
-    clock.now += 4 * 60
+    clock.advance(seconds=4 * 60)
     window.idle.check()
     assert window.is_unlocked  # four minutes: not yet
-    clock.now += 2 * 60  # as if the laptop slept: the wall clock moved on
+    clock.set(clock.now() + timedelta(minutes=2))  # asleep: only the wall clock moved on
     window.idle.check()
     assert_locked(window)
     assert not session.store.is_open  # the key is gone from the process
@@ -59,16 +52,16 @@ def test_idle_time_on_the_wall_clock_locks_and_drops_the_key(qtbot, make_window,
 
 def test_activity_resets_the_idle_time(qtbot, make_window, existing_store, monkeypatch):
     window, clock, _child = open_on_child(qtbot, make_window, existing_store, monkeypatch)
-    clock.now += 4 * 60
+    clock.advance(seconds=4 * 60)
     qtbot.keyClick(window.child.chronology, Qt.Key.Key_Down)
-    clock.now += 4 * 60
+    clock.advance(seconds=4 * 60)
     window.idle.check()
     assert window.is_unlocked
 
 
 def test_unlock_returns_to_the_same_child(qtbot, make_window, existing_store, monkeypatch):
     window, clock, child_id = open_on_child(qtbot, make_window, existing_store, monkeypatch)
-    clock.now += 10 * 60
+    clock.advance(seconds=10 * 60)
     window.idle.check()
     assert_locked(window)
     unlock_through_ui(qtbot, window)
@@ -113,7 +106,7 @@ def test_idle_lock_saves_the_open_draft_and_unlock_brings_it_back(qtbot, make_wi
     assert "where_stayed" not in work.store.get(rhi_id).data
     old_session = window.session
 
-    clock.now += 6 * 60
+    clock.advance(seconds=6 * 60)
     window.idle.check()
     assert_locked(window)
     assert window.forms.windows == {}
@@ -141,7 +134,7 @@ def test_quick_note_being_typed_is_kept_as_a_draft_through_a_lock(qtbot, make_wi
     def type_then_walk_away(dialog: QuickNoteDialog) -> None:
         click_option(qtbot, dialog.form.editors["contact_type"], "Phone call")
         type_into(qtbot, dialog.form.editors["summary"], "Rang to check she got home")
-        clock.now += 6 * 60
+        clock.advance(seconds=6 * 60)
         window.idle.check()
 
     while_dialog_open(lambda: window.new_note(child_id), type_then_walk_away, QuickNoteDialog)
@@ -170,7 +163,7 @@ def test_chosen_idle_time_is_saved_and_used_after_restart(qtbot, make_window, ex
     monkeypatch.setattr(QInputDialog, "getInt", staticmethod(lambda *args, **kw: (2, True)))
     window.idle_action.trigger()
     assert window.idle.idle_seconds == 120
-    clock.now += 2 * 60 + 1
+    clock.advance(seconds=2 * 60 + 1)
     window.idle.check()
     assert_locked(window)
     assert "2 minutes without activity" in window.unlock_page.message.text()
@@ -200,7 +193,7 @@ def test_half_filled_add_child_dialog_comes_back_after_unlock(qtbot, make_window
     def type_then_walk_away(dialog: ChildDialog) -> None:
         type_into(qtbot, _editor(dialog, "first_name"), "Ffion")
         type_into(qtbot, _editor(dialog, "last_name"), "Testlake")
-        clock.now += 6 * 60
+        clock.advance(seconds=6 * 60)
         window.idle.check()
 
     while_dialog_open(window.add_child, type_then_walk_away, ChildDialog)
@@ -227,9 +220,66 @@ def test_an_untouched_dialog_is_not_brought_back(qtbot, make_window, existing_st
     window, clock, _child = open_on_child(qtbot, make_window, existing_store, monkeypatch)
 
     def walk_away(dialog: ChildDialog) -> None:
-        clock.now += 6 * 60
+        clock.advance(seconds=6 * 60)
         window.idle.check()
 
     while_dialog_open(window.add_child, walk_away, ChildDialog)
     unlock_through_ui(qtbot, window)
     assert window.interrupted_dialog is None
+
+
+def test_setting_the_clock_back_does_not_delay_the_lock(qtbot, make_window, existing_store,
+                                                       monkeypatch):
+    window, clock, _child = open_on_child(qtbot, make_window, existing_store, monkeypatch)
+    clock.set(clock.now() - timedelta(hours=3))  # someone sets the computer's clock back
+    clock.advance(seconds=4 * 60)
+    window.idle.check()
+    assert window.is_unlocked
+    clock.advance(seconds=61)  # five minutes of real time, though the wall clock says -3 h
+    window.idle.check()
+    assert_locked(window)
+
+
+def test_setting_the_clock_forward_locks_too(qtbot, make_window, existing_store, monkeypatch):
+    """The wall clock still counts (sleep and hibernation move only the wall clock)."""
+    window, clock, _child = open_on_child(qtbot, make_window, existing_store, monkeypatch)
+    clock.set(clock.now() + timedelta(hours=8))  # overnight in a bag
+    window.idle.check()
+    assert_locked(window)
+
+
+def test_text_copied_from_a_record_is_cleared_at_lock(qtbot, make_window, existing_store,
+                                                      monkeypatch):
+    from PySide6.QtWidgets import QApplication
+
+    window, _clock, _child = open_on_child(qtbot, make_window, existing_store, monkeypatch)
+    QApplication.clipboard().setText("Dana Quill")  # as Ctrl+C on the child's name does
+    qtbot.waitUntil(lambda: window.clipboard_guard.holding, timeout=2_000)
+    window.lock()
+    assert QApplication.clipboard().text() == ""
+    assert not window.clipboard_guard.holding
+
+
+def test_copied_text_is_cleared_after_a_short_time(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from cse_desktop.ui.clipboard_guard import CLEAR_AFTER_SECONDS, ClipboardGuard
+
+    clock = FixedClock("2030-03-14T09:00:00+00:00")
+    guard = ClipboardGuard(clock=clock)
+    clipboard = QApplication.clipboard()
+    clipboard.setText("Disclosed meeting Marek at the chip shop")
+    qtbot.waitUntil(lambda: guard.holding, timeout=2_000)
+    clock.advance(seconds=CLEAR_AFTER_SECONDS - 5)
+    guard.check()
+    assert clipboard.text() == "Disclosed meeting Marek at the chip shop"
+    clock.advance(seconds=5)
+    guard.check()
+    assert clipboard.text() == ""
+    # Setting the wall clock back does not keep it there longer.
+    clipboard.setText("Another copied line")
+    qtbot.waitUntil(lambda: guard.holding, timeout=2_000)
+    clock.set(clock.now() - timedelta(days=1))
+    clock.advance(seconds=CLEAR_AFTER_SECONDS)
+    guard.check()
+    assert clipboard.text() == ""
