@@ -96,6 +96,10 @@ def _prepare_demo_with_message(directory: Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # First of all: no core dumps, no debugger attach (keys and casework live in memory).
+    from .crypto.hardening import harden_process
+
+    harden_process()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["verify"]:
         return verify(argv[1:])
