@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from ..clock import SYSTEM_CLOCK, Clock
+from .memory import wipe_bytes
 
 FORMAT = "cse-desktop-keyfile"
 VERSION = 1
@@ -184,7 +185,11 @@ def failure_delay(failures: int) -> float:
 
 def derive_passphrase_key(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
     kdf = Scrypt(salt=salt, length=32, n=params.n, r=params.r, p=params.p)
-    return kdf.derive(passphrase.encode("utf-8"))
+    secret = passphrase.encode("utf-8")
+    try:
+        return kdf.derive(secret)
+    finally:
+        wipe_bytes(secret)
 
 
 def unwrap_passphrase_slot(content: dict[str, Any], passphrase: str) -> bytes:
@@ -196,9 +201,12 @@ def unwrap_passphrase_slot(content: dict[str, Any], passphrase: str) -> bytes:
     _check_slots(content, "this key file")
     wrapping_key = derive_passphrase_key(passphrase, _unb64(content["kdf"]["salt"]), params)
     slot = next(s for s in content["slots"] if s["type"] == "passphrase")
-    return AESGCM(wrapping_key).decrypt(
-        _unb64(slot["nonce"]), _unb64(slot["ciphertext"]), _AAD_PASSPHRASE
-    )
+    try:
+        return AESGCM(wrapping_key).decrypt(
+            _unb64(slot["nonce"]), _unb64(slot["ciphertext"]), _AAD_PASSPHRASE
+        )
+    finally:
+        wipe_bytes(wrapping_key)
 
 
 def recovery_key_id(public_key: X25519PublicKey) -> str:
@@ -334,6 +342,7 @@ class KeyFile:
                 "ciphertext": _b64(AESGCM(wrapping_key).encrypt(nonce, data_key, _AAD_PASSPHRASE)),
             }
         ]
+        wipe_bytes(wrapping_key)
         if recovery_public_key is not None:
             slots.append(wrap_to_recovery_key(data_key, recovery_public_key))
         return {

@@ -30,6 +30,7 @@ from ..crypto.keyfile import (
     load_recovery_public_key,
     recovery_key_id,
 )
+from ..crypto.memory import wipe_bytes
 from ..paths import config_dir
 from ..records import Actor, Role
 from ..store import Store
@@ -156,7 +157,7 @@ def accept_configured_recovery_key(store: Store, actor: Actor, passphrase: str) 
     if configured is None:
         raise ServiceError("There is no recovery key configured on this computer.")
     try:
-        Store.key_file(store.data_dir).unwrap(passphrase)
+        wipe_bytes(Store.key_file(store.data_dir).unwrap(passphrase))
     except WrongPassphrase as exc:
         raise ServiceError("Your passphrase is not right, so the recovery key was not "
                            "changed.") from exc
@@ -191,7 +192,11 @@ def recover_store(data_dir: Path, private_key_pem: bytes, new_passphrase: str, *
                            "its password.") from exc
     except KeyFileError as exc:
         raise ServiceError(str(exc)) from exc
-    store = Store.open_with_key(data_dir, data_key)
+    try:
+        store = Store.open_with_key(data_dir, data_key)
+    except BaseException:
+        wipe_bytes(data_key)
+        raise
     try:
         key_file.rewrap(data_key, new_passphrase)
         user = store.get_meta("user") or {}
@@ -200,4 +205,5 @@ def recover_store(data_dir: Path, private_key_pem: bytes, new_passphrase: str, *
         store.audit(actor, "recover", detail="passphrase reset with the organisation's key")
         return store.count()
     finally:
+        wipe_bytes(data_key)
         store.lock()

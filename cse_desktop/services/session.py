@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from ..clock import SYSTEM_CLOCK, Clock
 from ..crypto.identity import SigningIdentity, create_local_identity
 from ..crypto.keyfile import KdfParams, TooManyAttempts, WrongPassphrase
+from ..crypto.memory import wipe_bytes, wipe_str
 from ..forms import FormLibrary, default_library
 from ..records import Actor, Role, new_id
 from ..store import Store
@@ -84,7 +85,7 @@ class Session:
     def check_passphrase(self, passphrase: str) -> bool:
         """Re-entry of the passphrase before signing.  Wrong attempts count as at unlock."""
         try:
-            Store.key_file(self.data_dir).unwrap(passphrase)
+            wipe_bytes(Store.key_file(self.data_dir).unwrap(passphrase))
         except WrongPassphrase:
             return False
         return True
@@ -113,6 +114,12 @@ class Session:
 
     def lock(self) -> None:
         self.store.lock()
+
+
+def forget_passphrase(text: str) -> None:
+    """Overwrite a passphrase string the caller made and no longer needs (see
+    crypto.memory): for the unlock screen, after its attempt is over."""
+    wipe_str(text)
 
 
 def passphrase_feedback(passphrase: str) -> tuple[int, str]:

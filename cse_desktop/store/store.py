@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from ..clock import SYSTEM_CLOCK, Clock
 from ..crypto.keyfile import KdfParams, KeyFile
+from ..crypto.memory import wipe_bytes
 from ..records import (
     SIGNABLE_TYPES,
     Actor,
@@ -246,8 +247,11 @@ class Store:
         data_key = cls.key_file(data_dir).create(
             passphrase, params=kdf, recovery_public_key=recovery_public_key
         )
-        store = cls(data_dir, open_encrypted(cls.db_path(data_dir), data_key), data_key, indexer,
-                    clock)
+        try:
+            conn = open_encrypted(cls.db_path(data_dir), data_key)
+            store = cls(data_dir, conn, data_key, indexer, clock)
+        finally:
+            wipe_bytes(data_key)  # the store keeps its own copy, wiped at lock
         store.set_meta("device_id", new_id())
         store.set_meta("created_at", to_iso(store.clock.now()))
         return store
@@ -257,7 +261,10 @@ class Store:
                clock: Clock = SYSTEM_CLOCK) -> Store:
         """Open the store.  Raises WrongPassphrase or TooManyAttempts from the key file."""
         data_key = cls.key_file(data_dir).unwrap(passphrase)
-        return cls.open_with_key(data_dir, data_key, indexer=indexer, clock=clock)
+        try:
+            return cls.open_with_key(data_dir, data_key, indexer=indexer, clock=clock)
+        finally:
+            wipe_bytes(data_key)  # the store keeps its own copy, wiped at lock
 
     @classmethod
     def open_with_key(cls, data_dir: Path, data_key: bytes, *,
@@ -291,8 +298,7 @@ class Store:
                 self._conn.close()
                 self._conn = None
             if self._data_key is not None:
-                for i in range(len(self._data_key)):
-                    self._data_key[i] = 0
+                wipe_bytes(self._data_key)
                 self._data_key = None
 
     close = lock
@@ -301,13 +307,20 @@ class Store:
         """Rewrap the data key under the new passphrase; the database is not re-encrypted."""
         key_file = self.key_file(self.data_dir)
         data_key = key_file.unwrap(old_passphrase)
-        key_file.rewrap(data_key, new_passphrase)
+        try:
+            key_file.rewrap(data_key, new_passphrase)
+        finally:
+            wipe_bytes(data_key)
 
     def add_recovery_key(self, public_key: X25519PublicKey) -> None:
         with self._mutex:
             if self._data_key is None:
                 raise StoreLocked()
-            self.key_file(self.data_dir).add_recovery_slot(bytes(self._data_key), public_key)
+            data_key = bytes(self._data_key)
+            try:
+                self.key_file(self.data_dir).add_recovery_slot(data_key, public_key)
+            finally:
+                wipe_bytes(data_key)
 
     def data_key_for_rescue(self) -> bytes:
         """A copy of the data key, only for sealing a rescue bundle before a wipe."""

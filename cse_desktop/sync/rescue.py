@@ -30,6 +30,7 @@ from ..crypto.keyfile import (
     unwrap_with_recovery_key,
     wrap_to_recovery_key,
 )
+from ..crypto.memory import wipe_bytes
 from ..records import to_iso
 from ..store import Store, StoreLocked
 from ..store.wipe import wipe_files
@@ -103,10 +104,12 @@ def write_bundle(store: Store, reason: str, directory: Path | None = None) -> Pa
             **keyfile, "slots": [s for s in keyfile["slots"] if s["type"] == "passphrase"],
             "failures": {"count": 0, "last_at": None}}}
     nonce = secrets.token_bytes(12)
+    ciphertext = AESGCM(bundle_key).encrypt(nonce, payload, _AAD)
+    wipe_bytes(bundle_key)  # a fresh key or a copy of the data key: ours to overwrite
     bundle = {
         "format": FORMAT, "version": VERSION, "created_at": to_iso(store.clock.now()),
         "device_id": store.device_id, "key": slot, "nonce": _b64(nonce),
-        "ciphertext": _b64(AESGCM(bundle_key).encrypt(nonce, payload, _AAD)),
+        "ciphertext": _b64(ciphertext),
         "counts": {"changes": len(content["changes"]), "conflicts": len(content["conflicts"])},
     }
     folder = Path(directory) if directory else Path(store.data_dir) / RESCUE_DIR

@@ -327,7 +327,7 @@ class AppWindow(QMainWindow):
                                           forms=self.forms.close_all() + kept_notes)
         self._forget_session().lock()
         self.clipboard_guard.clear()
-        self.unlock_page.reset(message)
+        self.unlock_page.reset(message)  # overwrites the passphrase field (clear_secrets)
         self.pages.setCurrentWidget(self.unlock_page)
         self._update_actions()
         self.unlock_page.passphrase.setFocus()

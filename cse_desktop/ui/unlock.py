@@ -28,6 +28,7 @@ from ..records import Role
 from ..services import session as sessions
 from ..services.errors import ServiceError
 from .a11y import named
+from .secret_fields import scrub
 from .workers import TaskRunner
 
 FIRST_RUN_ROLES = (Role.OUTREACH_WORKER, Role.NURSE_PRACTITIONER, Role.TEAM_LEAD)
@@ -237,8 +238,16 @@ class UnlockPage(QWidget):
         self.passphrase.setFocus()
         self._tick()
 
+    def clear_secrets(self) -> None:
+        """Overwrite the typed passphrase and the copy given to the services (at lock and
+        after each attempt)."""
+        scrub(self.passphrase)
+        secret, self._secret = getattr(self, "_secret", None), None
+        if secret is not None and not self._working:
+            sessions.forget_passphrase(secret)
+
     def reset(self, message: str = "") -> None:
-        self.passphrase.clear()
+        self.clear_secrets()
         self.message.setText(message)
         self._set_enabled(True)
 
@@ -251,7 +260,8 @@ class UnlockPage(QWidget):
         self._working = True
         self._set_enabled(False)
         self.message.setText("Opening your records…")
-        self._runner.run(sessions.unlock, self.data_dir, self.passphrase.text(),
+        self._secret = self.passphrase.text()  # overwritten once the attempt is over
+        self._runner.run(sessions.unlock, self.data_dir, self._secret,
                          on_result=self._done, on_error=self._failed)
 
     def _set_enabled(self, enabled: bool) -> None:
@@ -262,14 +272,14 @@ class UnlockPage(QWidget):
 
     def _done(self, session: sessions.Session) -> None:
         self._working = False
-        self.passphrase.clear()
+        self.clear_secrets()
         self.message.setText("")
         self._set_enabled(True)
         self.unlocked.emit(session)
 
     def _failed(self, exc: BaseException) -> None:
         self._working = False
-        self.passphrase.clear()
+        self.clear_secrets()
         if isinstance(exc, sessions.WrongPassphrase | sessions.TooManyAttempts):
             self.message.setText(str(exc))
         else:
