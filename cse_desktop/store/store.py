@@ -717,11 +717,17 @@ class Store:
 
     @_locked
     def audit(self, actor: Actor, action: str, *, record_id: str | None = None,
-              child_id: str | None = None, detail: str = "") -> None:
-        """Record an action that is not a change to a record (print, export, sync, unlock)."""
-        with transaction(self._conn) as conn:
+              child_id: str | None = None, detail: str = "",
+              conn: Connection | None = None) -> None:
+        """Record an action that is not a change to a record (print, export, sync, unlock).
+        With ``conn`` (from transaction()), inside the caller's transaction."""
+        if conn is not None:
             self._audit_row(conn, actor, action, record_id=record_id, child_id=child_id,
-                         detail=detail)
+                            detail=detail)
+            return
+        with transaction(self._conn) as own:
+            self._audit_row(own, actor, action, record_id=record_id, child_id=child_id,
+                            detail=detail)
 
     def _audit_row(self, conn: Connection, actor: Actor, action: str, *,
                    record_id: str | None = None, child_id: str | None = None,

@@ -69,16 +69,19 @@ def _data_key(store: Store) -> bytes:
         raise RescueError("The records are locked, so no rescue bundle can be written.") from exc
 
 
-def collect(store: Store) -> dict[str, Any]:
+def collect(store: Store, record_ids: set[str] | None = None) -> dict[str, Any]:
+    """The unsynced changes and open conflicts (only of ``record_ids`` when given)."""
     changes = [
         {"change_id": c.change_id, "record_id": c.record_id, "base_revision": c.base_revision,
          "record": c.record.to_wire()}
         for c in store.pending_changes(limit=10**9)
+        if record_ids is None or c.record_id in record_ids
     ]
     conflicts = [
         {"record_id": c.record_id, "fields": list(c.fields), "local": c.local.to_wire(),
          "remote": c.remote.to_wire()}
         for c in store.open_conflicts()
+        if record_ids is None or c.record_id in record_ids
     ]
     return {"changes": changes, "conflicts": conflicts}
 
@@ -88,9 +91,11 @@ def unsynced_count(store: Store) -> int:
     return len(content["changes"]) + len(content["conflicts"])
 
 
-def write_bundle(store: Store, reason: str, directory: Path | None = None) -> Path:
-    """Encrypt the unsynced work of ``store`` into a new bundle file and return its path."""
-    content = collect(store)
+def write_bundle(store: Store, reason: str, directory: Path | None = None, *,
+                 record_ids: set[str] | None = None) -> Path:
+    """Encrypt the unsynced work of ``store`` (only of ``record_ids`` when given) into a new
+    bundle file and return its path."""
+    content = collect(store, record_ids)
     payload = json.dumps({"reason": reason, **content}, ensure_ascii=False).encode("utf-8")
     recovery_pem = store.get_meta("recovery_public_key")
     if recovery_pem:

@@ -128,6 +128,10 @@ class AppWindow(QMainWindow):
         measures = optional_module("cse_desktop.ui.measures_view")
         if measures is not None:
             measures.install(self)  # Team > Performance measures… (team leads)
+        # Child > Children taken off your caseload… (refused changes to a rescue file)
+        withdrawn = optional_module("cse_desktop.ui.withdrawn_dialog")
+        if withdrawn is not None:
+            withdrawn.install(self)
         self._wire_views()
         self.idle = IdleWatcher(options.idle_minutes * 60, self, clock=options.clock)
         self.clipboard_guard = ClipboardGuard(self, clock=options.clock)

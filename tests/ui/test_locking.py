@@ -283,3 +283,4 @@ def test_copied_text_is_cleared_after_a_short_time(qtbot):
     clock.advance(seconds=CLEAR_AFTER_SECONDS)
     guard.check()
     assert clipboard.text() == ""
+
