@@ -187,8 +187,8 @@ class FirstRunPage(QWidget):
             widget.setEnabled(not busy)
 
     def _done(self, session: sessions.Session) -> None:
-        self.passphrase.clear()
-        self.confirm.clear()
+        scrub(self.passphrase)  # overwritten, not just emptied (see secret_fields)
+        scrub(self.confirm)
         self.created.emit(session)
 
     def _failed(self, exc: BaseException) -> None:
