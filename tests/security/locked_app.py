@@ -37,7 +37,8 @@ def main() -> None:
     raw = bytearray(os.read(0, 4096))
     passphrase = raw.rstrip(b"\n").decode("utf-8")
     wipe_bytes(raw)
-    harden_process()  # as cse-desktop does at start (the dump below is taken by root)
+    if os.geteuid() == 0:  # as cse-desktop does at start; only root can still dump it
+        harden_process()
     app = QApplication(sys.argv[:1])
     window = AppWindow(AppOptions(data_dir=data_dir, kdf=KdfParams.fast_for_tests()))
     window.show()

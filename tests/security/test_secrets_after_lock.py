@@ -22,6 +22,9 @@ PASSPHRASE = "Quartz Lantern Meadow 7741 Oboe"
 pytestmark = [
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="gcore is for Linux"),
     pytest.mark.skipif(shutil.which("gcore") is None, reason="needs gdb's gcore"),
+    pytest.mark.skipif(os.geteuid() != 0 and Path("/proc/sys/kernel/yama/ptrace_scope").exists()
+                       and Path("/proc/sys/kernel/yama/ptrace_scope").read_text().strip() != "0",
+                       reason="gcore may not attach to another process here"),
 ]
 
 
