@@ -41,6 +41,7 @@ from .form_windows import FormWindows, forms_module
 from .locking import DEFAULT_IDLE_MINUTES, IdleWatcher, OpenForm, WorkspaceSnapshot
 from .optional import optional_module
 from .record_dialogs import ChildDialog, EpisodeDialog, RecordDialog, record_dialogs_available
+from .recovery_notice import show_recovery_notice
 from .sync_hookup import SyncHookup
 from .unlock import FirstRunPage, UnlockPage
 from .workers import TaskRunner
@@ -312,10 +313,7 @@ class AppWindow(QMainWindow):
         if interrupted is not None:
             self._reopen_interrupted(interrupted)
         self.sync.start(session)
-        if session.recovery_key_mismatch is not None:  # never applied silently: say so
-            notice = QMessageBox(QMessageBox.Icon.Warning, "Recovery key not changed",
-                                 session.recovery_key_mismatch.message, parent=self)
-            notice.open()  # not blocking: the practitioner can carry on working
+        self.recovery_notice = show_recovery_notice(self, session)  # a swapped key: say so
         if not self.options.idle_from_command_line:
             self._apply_idle_minutes(session.idle_minutes(self.options.idle_minutes))
         self.idle.start()
