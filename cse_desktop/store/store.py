@@ -207,12 +207,16 @@ class Store:
         self._conn: Connection | None = conn
         self._data_key = bytearray(data_key) if data_key else None
         self._mutex = threading.RLock()
-        self._scrub_due = False  # a purge committed: empty the WAL of old page versions
+        self._scrub_due = False  # a purge committed: merge the index, empty the WAL
         self.indexer: Indexer = indexer or default_indexer
         before = schema_version(conn)
         migrate(conn)
         if 0 < before < FTS_SCHEMA_VERSION:
             self.reindex()  # records saved before search existed get indexed now
+        # A purge committed just before the app stopped: finish scrubbing it now.
+        self._scrub_due = conn.execute(
+            "SELECT 1 FROM meta WHERE key = 'scrub_due'").fetchone() is not None
+        self._scrub_wal()
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -571,16 +575,23 @@ class Store:
             removed += 1
         conn.execute("DELETE FROM meta WHERE key = 'purging'")
         if removed:
-            # Deleted search entries stay in older index segments until they are merged:
-            # rebuild the index into one segment now (secure_delete zeroes the freed pages).
-            conn.execute("INSERT INTO records_fts (records_fts) VALUES ('optimize')")
-            self._scrub_due = True  # old page versions in the WAL go after the commit
+            # Deleted search entries stay in older index segments until they are merged.
+            # Once this transaction commits (however many purges it holds), the index is
+            # rebuilt into one segment and the WAL emptied; the flag, committed with the
+            # purge, makes the next unlock finish that if the app stops first.
+            conn.execute("INSERT INTO meta (key, value) VALUES ('scrub_due', 'true') "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            self._scrub_due = True
         return removed
 
     def _scrub_wal(self) -> None:
-        """After a purge commits: copy the WAL into the database and empty it, so no old
-        version of a purged page is left in it."""
+        """After a purge commits: merge the search index into one segment (dropping the
+        purged words; secure_delete zeroes the freed pages), then copy the WAL into the
+        database and empty it, so no old version of a purged page is left in it."""
         if self._scrub_due and self._conn is not None and not self._conn.in_transaction:
+            with transaction(self._conn) as conn:
+                conn.execute("INSERT INTO records_fts (records_fts) VALUES ('optimize')")
+                conn.execute("DELETE FROM meta WHERE key = 'scrub_due'")
             self._scrub_due = False
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
 

@@ -73,3 +73,27 @@ def test_a_withdrawn_child_leaves_no_word_in_the_index_or_the_file(store: Store,
     store.lock()
     assert [w for w, p in decrypted_pages(Store.db_path(data_dir), key)
             for n in _needles(PURGED_WORDS) if n in p.lower()] == []
+
+
+def test_a_purge_interrupted_before_its_scrub_is_finished_at_the_next_unlock(
+        store: Store, actor: Actor, make_record, monkeypatch) -> None:
+    from .conftest import PASSPHRASE
+
+    _fill(store, actor, make_record, "Annabelle", "Fairweather", KEPT_WORDS, 10)
+    purged = _fill(store, actor, make_record, "Zyxwellion", "Qorvanthia", PURGED_WORDS, 20)
+    other = _fill(store, actor, make_record, "Glimtharrow", "Vintrakelow", PURGED_WORDS, 5)
+    store.acknowledge([c.change_id for c in store.pending_changes(limit=10**6)])
+    monkeypatch.setattr(store, "_scrub_wal", lambda: None)  # the app stops after the commit
+    with store.transaction() as conn:  # two children in one transaction (as a sync does)
+        assert store.remove_child(purged, actor, "withdrawn", conn) == 21
+        assert store.remove_child(other, actor, "withdrawn", conn) == 6
+    assert _shadow_hits(store, PURGED_WORDS)  # not scrubbed yet
+    data_dir = store.data_dir
+    store.lock()
+    reopened = Store.unlock(data_dir, PASSPHRASE)
+    try:
+        assert _shadow_hits(reopened, PURGED_WORDS) == []
+        assert _page_hits(reopened, PURGED_WORDS) == []
+        assert reopened.search("allotment")
+    finally:
+        reopened.lock()
