@@ -61,7 +61,8 @@ def test_one_changed_byte_is_reported_as_altered(record_pdf: bytes, tmp_path: Pa
     assert "Digest Mismatch" in report, report
     result = documents.verify_pdf(altered)
     assert result.verdict is Verdict.ALTERED
-    assert result.message.startswith("ALTERED: this document was changed after it was signed.")
+    assert result.message.startswith("ALTERED: this document was changed after Łukasz "
+                                     "Wiśniewski signed it.")
 
 
 def test_local_identity_is_an_unknown_signer(record_pdf: bytes) -> None:
@@ -134,7 +135,7 @@ def test_verify_command(record_pdf: bytes, tmp_path: Path,
     assert cli.verify_main([str(good)]) == 1
     assert "Signed by an unknown signer (local identity" in capsys.readouterr().out
     assert cli.verify_main(["verify", str(bad)]) == 2
-    assert "ALTERED: this document was changed after it was signed." in capsys.readouterr().out
+    assert "ALTERED: this document was changed after Łukasz" in capsys.readouterr().out
     assert cli.verify_main([str(tmp_path / "missing.pdf")]) == 3
     assert cli.verify_main([str(good), str(bad), "--details"]) == 2
     out = capsys.readouterr().out
