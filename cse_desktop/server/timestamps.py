@@ -31,10 +31,15 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from cse_desktop.clock import SYSTEM_CLOCK, Clock
 
+from . import audit
 from .ca import CertificateAuthority
+from .errors import ApiError
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +54,13 @@ POLICY_OID = "2.25." + str(uuid.UUID("5f0c8a52-3d1e-4c8e-9a57-6f3b2c1d9e07").int
 _DIGEST_SIZES = {"sha256": 32, "sha384": 48, "sha512": 64}
 _VALID_DAYS = 2 * 365
 _RENEW_BEFORE = dt.timedelta(days=30)
+
+
+class _Rejection(core.Sequence):
+    """A TimeStampResp without a token (asn1crypto's class insists on one; RFC 3161 makes
+    it optional and absent when the request is refused)."""
+
+    _fields = [("status", tsp.PKIStatusInfo)]  # noqa: RUF012 - asn1crypto's declaration
 
 
 class QueryRefused(ValueError):
@@ -106,7 +118,7 @@ class TimeStampAuthority:
             token = self.token_for(request)
         except QueryRefused as refused:
             log.info("time stamp refused: %s", refused)
-            return tsp.TimeStampResp({"status": tsp.PKIStatusInfo({
+            return _Rejection({"status": tsp.PKIStatusInfo({
                 "status": "rejection",
                 "status_string": [str(refused)],
                 "fail_info": tsp.PKIFailureInfo({refused.failure}),
@@ -221,16 +233,9 @@ def _parse_query(query: bytes) -> tsp.TimeStampReq:
 
 
 def timestamp_router(settings: Any, ca: CertificateAuthority, caller: Callable[..., Any],
-                     clock: Clock = SYSTEM_CLOCK) -> Any:
+                     clock: Clock = SYSTEM_CLOCK) -> APIRouter:
     """The ``POST /api/v1/timestamp`` route.  ``caller`` is the API's bearer-token
     dependency: only enrolled devices may ask.  The authority is made on first use."""
-    from fastapi import APIRouter, Depends, Request, Response
-    from sqlalchemy import Engine
-    from starlette.concurrency import run_in_threadpool
-
-    from . import audit
-    from .errors import ApiError
-
     router = APIRouter(tags=["time stamps"])
     made: list[TimeStampAuthority] = []
 
