@@ -151,7 +151,13 @@ def test_verify_command_trusts_given_ca(work: Casework, ca_identity, tmp_path: P
     (tmp_path / "ca.pem").write_bytes(ca_pem)
     assert cli.verify_main([str(tmp_path / "note.pdf"), "--trust",
                             str(tmp_path / "ca.pem")]) == 0
-    assert capsys.readouterr().out.startswith("Valid: signed by Sam Carter on ")
+    out = capsys.readouterr().out
+    assert out.startswith("Valid: signed by Sam Carter on ")
+    assert "by the signer's computer clock. That time is not yet proven" in out
+    assert cli.verify_main([str(tmp_path / "note.pdf"), "--details", "--trust",
+                            str(tmp_path / "ca.pem")]) == 0
+    assert "  1. Signed by Sam Carter (partnership certificate) on " in \
+        capsys.readouterr().out
 
 
 def test_certificate_expired_since_signing_is_still_valid(work: Casework, ca_identity) -> None:
