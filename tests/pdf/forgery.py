@@ -110,3 +110,40 @@ class LocalTimeStamper(TimeStamper):
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
         return tsp.TimeStampResp.load(self.authority.respond(req.dump()))
+
+
+def cover_with_box(pdf: bytes, *, as_form_field: bool = False) -> bytes:
+    """An incremental update that lays a white box over the top of page 1: a free-text
+    annotation, or (``as_form_field``) a filled text field of the form."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    page_ref = writer.root["/Pages"]["/Kids"][0]
+    page = page_ref.get_object()
+    name = generic.NameObject
+    number = generic.NumberObject
+    appearance = generic.StreamObject({
+        name("/Type"): name("/XObject"), name("/Subtype"): name("/Form"),
+        name("/BBox"): generic.ArrayObject([number(0), number(0), number(500), number(100)])},
+        stream_data=b"1 1 1 rg 0 0 500 100 re f")
+    box = generic.DictionaryObject({
+        name("/Type"): name("/Annot"),
+        name("/Subtype"): name("/Widget" if as_form_field else "/FreeText"),
+        name("/Rect"): generic.ArrayObject([number(v) for v in (50, 650, 550, 750)]),
+        name("/AP"): generic.DictionaryObject({name("/N"): writer.add_object(appearance)}),
+        name("/P"): page_ref})
+    if as_form_field:
+        box[name("/FT")] = name("/Tx")
+        box[name("/T")] = generic.TextStringObject("cover")
+        box[name("/V")] = generic.TextStringObject(FORGED_TEXT.decode())
+    ref = writer.add_object(box)
+    annots = page.get("/Annots", generic.ArrayObject())
+    annots = annots.get_object() if hasattr(annots, "get_object") else annots
+    annots.append(ref)
+    page[name("/Annots")] = annots
+    writer.update_container(page)
+    if as_form_field:
+        acroform = writer.root["/AcroForm"]
+        acroform["/Fields"].append(ref)
+        writer.update_container(acroform)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -16,6 +16,7 @@ from forgery import (
     FORGED_TEXT,
     LocalTimeStamper,
     cover_page,
+    cover_with_box,
     sign_as,
     strip_signatures,
     unsigned_revision,
@@ -112,6 +113,16 @@ def test_covered_page_without_a_second_signature_is_altered(
     assert result.verdict is Verdict.ALTERED
     assert result.message.startswith("ALTERED: something was added to this document after "
                                      "Sam Carter signed it: page 1 was changed.")
+
+
+@pytest.mark.parametrize("as_form_field", [False, True], ids=["annotation", "form-field"])
+def test_a_box_laid_over_the_page_and_countersigned_is_altered(
+        signed: bytes, bob: SigningIdentity, partnership: Partnership,
+        as_form_field: bool) -> None:
+    forged = sign_as(cover_with_box(signed, as_form_field=as_form_field), bob)
+    result = check(forged, partnership)
+    assert result.verdict is Verdict.ALTERED, result.message
+    assert "after Sam Carter signed it: marks or notes were put on page 1" in result.message
 
 
 def test_bytes_appended_after_the_end_of_file_are_altered(
