@@ -23,9 +23,11 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import MDPPerm
+from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from cse_desktop.clock import SYSTEM_CLOCK, Clock
 from cse_desktop.crypto.identity import SigningIdentity
 
 FIELD_NAME = "PractitionerSignature"
@@ -43,6 +45,21 @@ def _signer(identity: SigningIdentity) -> signers.SimpleSigner:
     )
 
 
+class _ClockedPdfSigner(signers.PdfSigner):
+    """pyHanko's PDF signer with the signing time taken from the clock seam (pyHanko reads
+    the system clock itself and has no option for it)."""
+
+    def __init__(self, *args: object, clock: Clock, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._clock = clock
+
+    def init_signing_session(self, pdf_out: IncrementalPdfFileWriter,
+                             existing_fields_only: bool = False) -> PdfSigningSession:
+        session = super().init_signing_session(pdf_out, existing_fields_only)
+        session.system_time = self._clock.now()
+        return session
+
+
 def _free_field_name(pdf: bytes, wanted: str) -> str:
     """``wanted``, or ``wanted2``, ``wanted3``… if the PDF already has that field."""
     existing = {s.field_name for s in PdfFileReader(io.BytesIO(pdf),
@@ -55,13 +72,15 @@ def _free_field_name(pdf: bytes, wanted: str) -> str:
 
 
 def sign_pdf(pdf: bytes, identity: SigningIdentity, *, reason: str,
-             location: str | None = None, timestamper: TimeStamper | None = None) -> bytes:
+             location: str | None = None, timestamper: TimeStamper | None = None,
+             clock: Clock = SYSTEM_CLOCK) -> bytes:
     """The PDF with a PAdES signature by ``identity`` added (an invisible signature field).
 
     An unsigned PDF is certified (DocMDP: later signatures and time stamps allowed, nothing
     else); an already signed one gets an ordinary approval signature.  With ``timestamper``
     the signature is time-stamped; if the time service fails, pyHanko's
-    ``TimestampRequestError`` (or an ``OSError``) is raised and nothing is signed.
+    ``TimestampRequestError`` (or an ``OSError``) is raised and nothing is signed.  The
+    signing time the signature states comes from ``clock``.
     """
     already_signed = bool(PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
@@ -76,8 +95,8 @@ def sign_pdf(pdf: bytes, identity: SigningIdentity, *, reason: str,
         docmdp_permissions=MDPPerm.FILL_FORMS,
     )
     output = io.BytesIO()
-    signers.sign_pdf(writer, meta, signer=_signer(identity), output=output,
-                     timestamper=timestamper)
+    _ClockedPdfSigner(meta, signer=_signer(identity), timestamper=timestamper,
+                      clock=clock).sign_pdf(writer, output=output)
     return output.getvalue()
 
 

@@ -176,3 +176,23 @@ def test_certificate_expired_since_signing_is_still_valid(work: Casework, ca_ide
     assert verify_pdf_bytes(pdf, [ca_pem]).message.endswith("Not changed since it was signed.")
     assert verify_pdf_bytes(flip_byte_in_a_stream(pdf), [ca_pem],
                             now=expired).verdict is Verdict.ALTERED
+
+
+def test_signing_time_comes_from_the_clock(local_identity, tmp_path: Path) -> None:
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from cse_desktop.clock import FixedClock
+    from cse_desktop.pdf.signing import sign_pdf
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer)
+    canvas.drawString(72, 72, "signed at a fixed time")
+    canvas.save()
+    clock = FixedClock("2026-03-01T09:30:00Z")
+    pdf = sign_pdf(buffer.getvalue(), local_identity, reason="test", clock=clock)
+    result = documents.verify_pdf(pdf)
+    assert result.signed_at == clock.now()
+    assert "Signed at 1 March 2026 at 09:30 by the signer's computer clock" in result.time_note
+    assert "Signing Time: Mar 01 2026 09:30:00" in pdfsig(pdf, tmp_path)
