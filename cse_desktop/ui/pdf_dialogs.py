@@ -298,7 +298,7 @@ _COLOURS = {
 
 
 class _VerifySignals(QObject):
-    done = Signal(object)  # a VerificationResult
+    done = Signal(object, object)  # the file's Path, its VerificationResult
 
 
 class _VerifyJob(QRunnable):
@@ -317,8 +317,13 @@ class _VerifyJob(QRunnable):
                 documents.Verdict.UNREADABLE,
                 f"The file could not be opened: {exc.strerror or 'it could not be read'}.")
         else:
-            result = documents.verify_pdf(data, self.trusted)
-        self.signals.done.emit(result)
+            try:
+                result = documents.verify_pdf(data, self.trusted)
+            except Exception as exc:  # never lost: shown as a file that cannot be checked
+                result = documents.VerificationResult(
+                    documents.Verdict.UNREADABLE,
+                    f"This file could not be checked ({type(exc).__name__}).")
+        self.signals.done.emit(self.path, result)
 
 
 def _breakable(name: str) -> str:
@@ -408,14 +413,13 @@ class VerifyPdfDialog(QDialog):
         self.choose_button.setEnabled(False)
         job = _VerifyJob(path, self.trusted)
         job.setAutoDelete(False)
-        self._jobs.append(job)
-        job.signals.done.connect(lambda result, p=path, j=job: self._done(p, j, result))
+        self._jobs.append(job)  # kept alive until it reports
+        job.signals.done.connect(self._done)  # a slot of this dialog: runs on the UI thread
         self.pool.start(job)
         self._fit()
 
-    def _done(self, path: Path, job: _VerifyJob, result: documents.VerificationResult) -> None:
-        with contextlib.suppress(ValueError):
-            self._jobs.remove(job)
+    def _done(self, path: Path, result: documents.VerificationResult) -> None:
+        self._jobs = [j for j in self._jobs if j.path != path]
         self.choose_button.setEnabled(True)
         self.show_result(result)
         if self.session is not None:
