@@ -20,7 +20,8 @@ DESCRIPTION = ("Casework for protecting children from exploitation: return home 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cse-desktop", description=DESCRIPTION,
-        epilog="To check a signed PDF: cse-desktop verify FILE.pdf. To reset a forgotten "
+        epilog="To check a signed PDF (every signature, and whether its time is proven): "
+               "cse-desktop verify FILE.pdf --trust PARTNERSHIP-CA.pem. To reset a forgotten "
                "passphrase with the organisation's recovery key: cse-desktop recover --help")
     parser.add_argument("--data-dir", metavar="DIR",
                         help="folder for the encrypted records (default: your user data "

@@ -121,15 +121,25 @@ def signature_block(record: Record) -> Flowable:
     return KeepTogether([table])
 
 
+TIME_PROVEN_TEXT = ("<b>Time proven.</b> The signature carries a time stamp from the "
+                    "partnership's time service, which proves when it was signed; "
+                    "“Verify a PDF” shows it.")
+TIME_NOT_PROVEN_TEXT = ("<b>Time not yet proven.</b> The time above comes from this computer's "
+                        "clock: the partnership's time service could not be reached when the "
+                        "PDF was made (for example while offline), so the time is not proven.")
+
+
 def digital_signature_note(signer_name: str, signer_role: str, printed_at_text: str,
-                           self_signed: bool) -> Flowable:
-    """Explains the PDF's digital signature; local identities are clearly labelled."""
+                           self_signed: bool, *, time_proven: bool = False) -> Flowable:
+    """Explains the PDF's digital signature and whether its time is proven; local
+    identities are clearly labelled."""
     st = styles()
     parts: list[Flowable] = [Paragraph(
         f"<b>Digital signature.</b> This PDF was printed and digitally signed by "
         f"{esc(signer_name)} ({esc(signer_role)}) on {esc(printed_at_text)}. A PDF reader, "
         "or “Verify a PDF” in the app, can check who signed it and that nothing has changed "
-        "since.", st.body)]
+        "since.", st.body), Spacer(1, 3),
+        Paragraph(TIME_PROVEN_TEXT if time_proven else TIME_NOT_PROVEN_TEXT, st.body)]
     if self_signed:
         parts.append(Spacer(1, 3))
         parts.append(Paragraph(

@@ -1,8 +1,12 @@
 """``cse-desktop verify FILE.pdf [--trust CA.pem] [--details]``: check a signed PDF.
 
-Prints one plain-English verdict per file.  Exit status: 0 valid (trusted signer, unchanged);
-1 unchanged but the signer is not verified (for example a local identity); 2 altered or not
-signed; 3 the file could not be read.  With several files, the worst status is returned.
+Prints one plain-English verdict per file, then whether its signing time is proven (a time
+stamp from the partnership's time service) or only the signer's computer clock.  Every
+signature in the file is checked, oldest first.  Exit status: 0 valid (every signer trusted,
+unchanged); 1 unchanged but a signer is not verified (for example a local identity); 2 altered
+or not signed; 3 the file could not be read.  With several files, the worst status is
+returned.  ``--trust`` names the partnership's certificate authority (the service's CA, which
+also issues its time stamping certificate); without it no signer is trusted.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="a certificate authority to trust (the partnership's CA); "
                              "may be given more than once")
     parser.add_argument("--details", action="store_true",
-                        help="also print the technical details of the signature")
+                        help="also list every signature and time stamp in the file")
     return parser
 
 
@@ -60,6 +64,8 @@ def verify_main(argv: Sequence[str]) -> int:
         result = verify_pdf_bytes(data, trusted)
         prefix = f"{name}: " if len(options.files) > 1 else ""
         print(prefix + result.message)
+        if result.time_note:
+            print(("  " if prefix else "") + result.time_note)
         if options.details:
             for line in result.details:
                 print(f"  {line}")

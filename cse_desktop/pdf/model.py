@@ -43,6 +43,7 @@ class SignerInfo:
     printed_at: datetime
     identity_description: str  # e.g. "Sam Carter (local identity, not verified by ...)"
     self_signed: bool
+    time_proven: bool = False  # the signature will carry the partnership's time stamp
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,8 @@ def record_story(document: RecordDocument) -> list[Flowable]:
     if _signable(main):
         story += [CondPageBreak(40 * mm), Paragraph("Sign-off", st.h2), signature_block(record)]
     story += [Spacer(1, 8), digital_signature_note(signer.name, signer.role,
-                                                   when(signer.printed_at), signer.self_signed)]
+                                                   when(signer.printed_at), signer.self_signed,
+                                                   time_proven=signer.time_proven)]
     if document.addenda:
         total = len(document.addenda)
         for number, item in enumerate(document.addenda, start=1):

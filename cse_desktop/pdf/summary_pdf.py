@@ -220,7 +220,7 @@ def summary_story(document: SummaryDocument, progress: Progress = no_progress
     story += _chronology_section(document, st, progress)
     story += _heading("Printed", st, room=40 * mm)
     story.append(digital_signature_note(signer.name, signer.role, when(signer.printed_at),
-                                        signer.self_signed))
+                                        signer.self_signed, time_proven=signer.time_proven))
     return story
 
 

@@ -36,6 +36,7 @@ from .schemas import (
     RenewCertificateRequest,
     RenewCertificateResponse,
 )
+from .timestamps import timestamp_router
 
 _bearer = HTTPBearer(auto_error=False, description="The token issued at device enrolment.")
 
@@ -151,6 +152,7 @@ def create_app(settings: ServerSettings, engine: Engine,
         return get_record(engine, who, record_id)
 
     app.include_router(measures_router)
+    app.include_router(timestamp_router(settings, ca, _caller))
     return app
 
 

@@ -3,11 +3,18 @@
 Everything is made in memory: the PDF is laid out by ReportLab, signed (PAdES) with the
 practitioner's key by pyHanko, and handed back as bytes.  Nothing is written to disk here;
 saving is the user's explicit choice (see ``cse_desktop.ui.pdf_dialogs``) and is audited.
+
+When this device is enrolled and the service can be reached, the signature carries a time
+stamp from the partnership's time service (RFC 3161), so the signing time is proven, and the
+PDF says so; otherwise the PDF says its time is not yet proven.  Rendering runs off the UI
+thread, so the short network call does too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -43,9 +50,12 @@ from ..pdf.record_pdf import render_record
 from ..pdf.signing import sign_pdf
 from ..pdf.summary_pdf import render_summary
 from ..pdf.text import day, short_id, when
+from ..pdf.timestamping import ServiceTimeStamper, TimeStamper
 from ..pdf.verify import Verdict, VerificationResult, verify_pdf_bytes
 from ..records import SIGNABLE_TYPES, Actor, Record, RecordType
 from ..store import Store
+from ..sync.enrolment import Enrolment
+from ..sync.tls import ssl_context
 from .caseload import Caseload, actions_of, episode_statuses
 from .errors import PermissionDenied, ServiceError
 from .indexing import child_display_name
@@ -56,6 +66,7 @@ __all__ = [
     "audit_printed",
     "audit_saved",
     "audit_verified",
+    "partnership_time_stamper",
     "render_case_summary_pdf",
     "render_record_pdf",
     "suggested_file_name",
@@ -64,6 +75,10 @@ __all__ = [
 ]
 
 DEFAULT_ORGANISATION_NAME = "Safeguarding Partnership"
+AUTO = "auto"  # time stamps: ask the service this device is enrolled with, if any
+PROBE_TIMEOUT_SECONDS = 5.0
+
+log = logging.getLogger(__name__)
 
 
 # -- gathering ----------------------------------------------------------------------------------
@@ -93,10 +108,62 @@ def _child_details(child: Record | None, child_id: str | None) -> ChildDetails:
     )
 
 
-def _signer(actor: Actor, identity: SigningIdentity, now: datetime) -> SignerInfo:
+def _signer(actor: Actor, identity: SigningIdentity, now: datetime,
+            time_proven: bool = False) -> SignerInfo:
     return SignerInfo(name=actor.name, role=actor.role.label, printed_at=now,
                       identity_description=identity.description,
-                      self_signed=identity.self_signed)
+                      self_signed=identity.self_signed, time_proven=time_proven)
+
+
+# -- proven signing time ------------------------------------------------------------------------
+
+
+def partnership_time_stamper(store: Store) -> TimeStamper | None:
+    """The enrolled service's time stamper (bearer token and TLS trust as for sync), or None
+    when this device is not enrolled."""
+    enrolment = Enrolment.load(store)
+    if enrolment is None:
+        return None
+    return ServiceTimeStamper(enrolment.base_url, enrolment.token,
+                              ssl_context(True, enrolment.ca_certificate_pem),
+                              timeout=PROBE_TIMEOUT_SECONDS)
+
+
+def _chosen_stamper(store: Store, timestamper: TimeStamper | str | None) -> TimeStamper | None:
+    if timestamper == AUTO:
+        return partnership_time_stamper(store)
+    return timestamper if isinstance(timestamper, TimeStamper) else None
+
+
+def _reachable(stamper: TimeStamper) -> bool:
+    """One test request to the time service (pyHanko keeps the answer to size the signature)."""
+    try:
+        asyncio.run(stamper.async_dummy_response("sha256"))
+    except Exception as exc:  # offline, refused, or a broken answer: the time is not proven
+        log.info("time service not reachable: %s", exc)
+        return False
+    return True
+
+
+def _render_and_sign(render: Callable[[bool], bytes], identity: SigningIdentity, reason: str,
+                     stamper: TimeStamper | None, report: Progress) -> tuple[bytes, bool]:
+    """The signed PDF, time-stamped when the service answers; ``render(time_proven)`` lays
+    it out saying whether its time is proven.  Returns (pdf, time_proven)."""
+    online = stamper is not None and _reachable(stamper)
+    unsigned = render(online)
+    report(90, "Signing the PDF")
+    if online:
+        try:
+            return sign_pdf(unsigned, identity, reason=reason, timestamper=stamper), True
+        except Exception as exc:  # the service went away between the two requests
+            log.info("time stamp failed, signing without: %s", exc)
+            unsigned = render(False)
+    return sign_pdf(unsigned, identity, reason=reason), False
+
+
+def _time_words(time_proven: bool) -> str:
+    return ("time stamped by the partnership's time service" if time_proven
+            else "time not proven (time service not reached)")
 
 
 def _ref_label(record: Record | None) -> str | None:
@@ -149,10 +216,13 @@ def _may_see(actor: Actor, record: Record) -> bool:
 
 def render_record_pdf(store: Store, library: FormLibrary, record_id: str, actor: Actor,
                       identity: SigningIdentity, organisation: dict[str, Any] | None = None,
-                      progress: Progress | None = None) -> bytes:
+                      progress: Progress | None = None,
+                      timestamper: TimeStamper | str | None = AUTO) -> bytes:
     """A record and its addenda as a signed PDF (bytes).  Audited as a view and a "print".
 
     ``organisation`` is {"name": ..., "logo_path": ...}; None uses the store's setting.
+    ``timestamper``: AUTO (the enrolled service, if any), a pyHanko ``TimeStamper``, or None
+    for no time stamp.
     Raises ``RecordNotFound``, ``PermissionDenied`` (someone else's sensitive note) or
     ``ServiceError`` (the form version it was captured with is not installed).
     """
@@ -167,21 +237,25 @@ def render_record_pdf(store: Store, library: FormLibrary, record_id: str, actor:
     addenda = [r for r in store.records(child_id=record.child_id,
                                         record_type=RecordType.ADDENDUM, newest_first=False)
                if r.amends_id == record.id] if record.child_id else []
-    document = RecordDocument(
-        main=main,
-        child=_child_details(child, record.child_id),
-        addenda=tuple(_form_record(library, a) for a in addenda),
-        ref_labels=_ref_labels(store, [record, *addenda]),
-        organisation=_organisation(store, organisation),
-        signer=_signer(actor, identity, store.clock.now()),
-    )
-    unsigned = render_record(document, report)
-    report(90, "Signing the PDF")
-    signed = sign_pdf(unsigned, identity,
-                      reason=f"Printed copy of {main.definition.title.lower()} {record.id}")
+
+    def render(time_proven: bool) -> bytes:
+        document = RecordDocument(
+            main=main,
+            child=_child_details(child, record.child_id),
+            addenda=tuple(_form_record(library, a) for a in addenda),
+            ref_labels=_ref_labels(store, [record, *addenda]),
+            organisation=_organisation(store, organisation),
+            signer=_signer(actor, identity, store.clock.now(), time_proven),
+        )
+        return render_record(document, report)
+
+    signed, proven = _render_and_sign(
+        render, identity, f"Printed copy of {main.definition.title.lower()} {record.id}",
+        _chosen_stamper(store, timestamper), report)
     store.audit(actor, "print", record_id=record.id, child_id=record.child_id,
                 detail=f"PDF made of {main.definition.key} (content SHA-256 "
-                f"{content_sha256(record)[:16]}), signed by {identity.description}")
+                f"{content_sha256(record)[:16]}), signed by {identity.description}, "
+                f"{_time_words(proven)}")
     report(100, "Done")
     return signed
 
@@ -255,7 +329,8 @@ def _action_rows(library: FormLibrary, records: list[Record], today: date) -> li
 def render_case_summary_pdf(store: Store, library: FormLibrary, child_id: str, actor: Actor,
                             identity: SigningIdentity,
                             organisation: dict[str, Any] | None = None,
-                            progress: Progress | None = None) -> bytes:
+                            progress: Progress | None = None,
+                            timestamper: TimeStamper | str | None = AUTO) -> bytes:
     """A team lead's signed case summary for one child (bytes).  Audited as a view and a
     "print".  ``progress(percent, message)`` is called from the calling thread.
 
@@ -288,27 +363,29 @@ def render_case_summary_pdf(store: Store, library: FormLibrary, child_id: str, a
                       e.author, e.record_id)
         for e in caseload.chronology(child_id)
     ]
-    document = SummaryDocument(
-        child=_child_details(child, child_id),
-        child_record=_form_record(library, child),
-        current_risk=current,
-        risk_assessed_at=assessed_at,
-        risk_record_id=risk_record_id,
-        risk_history=tuple(history),
-        risk_bands=_bands(library, records),
-        episodes=tuple(_episode_rows(library, records, now)),
-        actions=tuple(_action_rows(library, records, today)),
-        chronology=tuple(chronology),
-        organisation=_organisation(store, organisation),
-        signer=_signer(actor, identity, now),
-        today=today,
-    )
-    unsigned = render_summary(document, report)
-    report(90, "Signing the PDF")
-    signed = sign_pdf(unsigned, identity, reason=f"Case summary printed by {actor.name}")
+    def render(time_proven: bool) -> bytes:
+        document = SummaryDocument(
+            child=_child_details(child, child_id),
+            child_record=_form_record(library, child),
+            current_risk=current,
+            risk_assessed_at=assessed_at,
+            risk_record_id=risk_record_id,
+            risk_history=tuple(history),
+            risk_bands=_bands(library, records),
+            episodes=tuple(_episode_rows(library, records, now)),
+            actions=tuple(_action_rows(library, records, today)),
+            chronology=tuple(chronology),
+            organisation=_organisation(store, organisation),
+            signer=_signer(actor, identity, now, time_proven),
+            today=today,
+        )
+        return render_summary(document, report)
+
+    signed, proven = _render_and_sign(render, identity, f"Case summary printed by {actor.name}",
+                                      _chosen_stamper(store, timestamper), report)
     store.audit(actor, "print", record_id=child_id, child_id=child_id,
                 detail=f"case summary PDF made ({len(chronology)} chronology entries), "
-                f"signed by {identity.description}")
+                f"signed by {identity.description}, {_time_words(proven)}")
     report(100, "Done")
     return signed
 

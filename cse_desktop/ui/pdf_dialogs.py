@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QImage, QPainter, QResizeEvent
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
@@ -297,15 +297,62 @@ _COLOURS = {
 }
 
 
+class _VerifySignals(QObject):
+    done = Signal(object, object)  # the file's Path, its VerificationResult
+
+
+class _VerifyJob(QRunnable):
+    """Reads and checks one file off the UI thread (diff analysis of every revision)."""
+
+    def __init__(self, path: Path, trusted: tuple[bytes, ...]) -> None:
+        super().__init__()
+        self.path, self.trusted = path, trusted
+        self.signals = _VerifySignals()
+
+    def run(self) -> None:
+        try:
+            data = self.path.read_bytes()
+        except OSError as exc:
+            result = documents.VerificationResult(
+                documents.Verdict.UNREADABLE,
+                f"The file could not be opened: {exc.strerror or 'it could not be read'}.")
+        else:
+            try:
+                result = documents.verify_pdf(data, self.trusted)
+            except Exception as exc:  # never lost: shown as a file that cannot be checked
+                result = documents.VerificationResult(
+                    documents.Verdict.UNREADABLE,
+                    f"This file could not be checked ({type(exc).__name__}).")
+        self.signals.done.emit(self.path, result)
+
+
+def _breakable(name: str) -> str:
+    """A file name that can wrap: a zero-width space after separators and every 24 letters."""
+    out, run = [], 0
+    for char in name:
+        out.append(char)
+        run += 1
+        if char in "_-. /\\" or run >= 24:
+            out.append("\u200b")
+            run = 0
+    return "".join(out)
+
+
 class VerifyPdfDialog(QDialog):
-    """Choose a PDF; says in plain words whether it is signed, by whom, and if it changed.
+    """Choose a PDF; says in plain words whether it is signed, by whom, if it changed, and
+    whether the time of signing is proven.
 
     The partnership's CA (from this device's enrolled identity) is trusted; with a session
-    (given, or the parent window's ``session``) the check is written to the audit log.
+    (given, or the parent window's ``session``) the check is written to the audit log.  The
+    check runs off the UI thread; ``checked`` is emitted with the result.  Every line wraps
+    and the dialog grows with its text.
     """
 
+    checked = Signal(object)
+
     def __init__(self, parent: QWidget | None = None, *, session: Any = None,
-                 trusted_ca_pems: tuple[bytes, ...] | None = None) -> None:
+                 trusted_ca_pems: tuple[bytes, ...] | None = None,
+                 pool: QThreadPool | None = None) -> None:
         super().__init__(parent)
         self.session = session if session is not None else getattr(parent, "session", None)
         if trusted_ca_pems is None:
@@ -317,29 +364,38 @@ class VerifyPdfDialog(QDialog):
                 except Exception:  # a locked or broken store: check without trust roots
                     trusted_ca_pems = ()
         self.trusted = trusted_ca_pems
+        self.pool = pool or QThreadPool.globalInstance()
         self.result: documents.VerificationResult | None = None
+        self._jobs: list[_VerifyJob] = []
         self.setWindowTitle("Verify a PDF")
-        self.setMinimumWidth(520)
-        intro = QLabel("Check that a PDF made by this app is digitally signed and has not been "
-                       "changed since.")
-        intro.setWordWrap(True)
+        self.setMinimumWidth(560)
+        intro = QLabel("Check that a PDF made by this app is digitally signed, has not been "
+                       "changed since, and whether its signing time is proven.")
         self.choose_button = QPushButton("&Choose a PDF…")
         self.file_label = QLabel("")
-        self.file_label.setWordWrap(True)
         self.verdict = QLabel("")
-        self.verdict.setWordWrap(True)
-        self.verdict.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.verdict.setAccessibleName("Result of the check")
+        self.time_note = QLabel("")
+        self.time_note.setAccessibleName("Signing time")
+        self.details_title = QLabel("<b>Signatures in this file</b>")
         self.details = QLabel("")
-        self.details.setWordWrap(True)
-        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.details.setStyleSheet("color: #555;")
+        self.details.setStyleSheet("color: #444;")
+        self.details.setAccessibleName("Signatures in this file")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for widget in (intro, self.choose_button, self.file_label, self.verdict, self.details):
+        self.labels = (intro, self.file_label, self.verdict, self.time_note,
+                       self.details_title, self.details)
+        for label in self.labels:
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for widget in (intro, self.choose_button, self.file_label, self.verdict,
+                       self.time_note, self.details_title, self.details):
             layout.addWidget(widget)
+        layout.addStretch(1)
         layout.addWidget(buttons)
+        for label in (self.time_note, self.details_title, self.details):
+            label.setVisible(False)
         self.choose_button.clicked.connect(self.choose)
 
     def choose(self) -> None:
@@ -348,28 +404,63 @@ class VerifyPdfDialog(QDialog):
         if chosen:
             self.check_file(Path(chosen))
 
-    def check_file(self, path: Path) -> documents.VerificationResult:
-        self.file_label.setText(f"File: {path.name}")
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            result = documents.VerificationResult(
-                documents.Verdict.UNREADABLE, f"The file could not be opened: {exc.strerror}.")
-        else:
-            result = documents.verify_pdf(data, self.trusted)
+    def check_file(self, path: Path) -> None:
+        """Start checking ``path``; the result is shown (and ``checked`` emitted) when done."""
+        self.file_label.setText(f"File: {_html(_breakable(path.name))}")
+        self.verdict.setText("Checking…")
+        for label in (self.time_note, self.details_title, self.details):
+            label.setVisible(False)
+        self.choose_button.setEnabled(False)
+        job = _VerifyJob(path, self.trusted)
+        job.setAutoDelete(False)
+        self._jobs.append(job)  # kept alive until it reports
+        job.signals.done.connect(self._done)  # a slot of this dialog: runs on the UI thread
+        self.pool.start(job)
+        self._fit()
+
+    def _done(self, path: Path, result: documents.VerificationResult) -> None:
+        self._jobs = [j for j in self._jobs if j.path != path]
+        self.choose_button.setEnabled(True)
         self.show_result(result)
         if self.session is not None:
             with contextlib.suppress(Exception):  # the check itself must still be shown
                 documents.audit_verified(self.session.store, self.session.actor, path.name,
                                          result)
-        return result
+        self.checked.emit(result)
 
     def show_result(self, result: documents.VerificationResult) -> None:
         self.result = result
         colour = _COLOURS[result.verdict]
-        self.verdict.setText(f'<p style="color:{colour}; font-weight:bold;">'
-                             f"{_html(result.message)}</p>")
+        self.verdict.setText(f'<span style="color:{colour}; font-weight:bold;">'
+                             f"{_html(result.message)}</span>")
+        self.time_note.setText(_html(result.time_note))
+        self.time_note.setVisible(bool(result.time_note))
         self.details.setText("<br>".join(_html(line) for line in result.details))
+        self.details_title.setVisible(bool(result.details))
+        self.details.setVisible(bool(result.details))
+        self._fit()
+
+    def _needed_height(self, width: int) -> int:
+        layout = self.layout()
+        layout.activate()
+        if layout.hasHeightForWidth():
+            return int(layout.totalHeightForWidth(width))
+        return int(layout.totalSizeHint().height())
+
+    def _fit(self) -> None:
+        """Grow to the wrapped text at the current width: nothing is clipped."""
+        width = max(self.width(), self.minimumWidth())
+        height = self._needed_height(width)
+        self.setMinimumHeight(height)
+        if self.height() < height:
+            self.resize(width, height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A narrower window needs more lines: keep the minimum height in step."""
+        super().resizeEvent(event)
+        height = self._needed_height(event.size().width())
+        if height != self.minimumHeight():
+            self.setMinimumHeight(height)
 
 
 def _html(text: str) -> str:

@@ -11,7 +11,7 @@ import pypdf
 import pytest
 from pdf_synthetic import Casework
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QMessageBox
 
 from cse_desktop.services import documents
 from cse_desktop.services.errors import PermissionDenied
@@ -114,24 +114,81 @@ def test_print_to_printer_directly(qtbot, tmp_path: Path, pdf: bytes) -> None:
     assert pdf_dialogs.print_pdf_to(printer, pdf) == len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
 
 
+def _check(qtbot, dialog: pdf_dialogs.VerifyPdfDialog, path: Path) -> documents.VerificationResult:
+    with qtbot.waitSignal(dialog.checked, timeout=60_000) as blocker:
+        dialog.check_file(path)
+    return blocker.args[0]
+
+
 def test_verify_dialog_says_what_it_found_and_audits(qtbot, tmp_path: Path, pdf: bytes,
                                                      session, work: Casework) -> None:
     dialog = pdf_dialogs.VerifyPdfDialog(session=session)
     qtbot.addWidget(dialog)
     good = tmp_path / "note.pdf"
     good.write_bytes(pdf)
-    result = dialog.check_file(good)
+    result = _check(qtbot, dialog, good)
     assert result.verdict is documents.Verdict.UNKNOWN_SIGNER
     assert "Signed by an unknown signer (local identity" in dialog.verdict.text()
+    assert "not yet proven" in dialog.time_note.text()
     changed = bytearray(pdf)
     position = pdf.index(b"stream", 200) + 40
     changed[position] ^= 1
     bad = tmp_path / "changed.pdf"
     bad.write_bytes(bytes(changed))
-    assert dialog.check_file(bad).verdict is documents.Verdict.ALTERED
+    assert _check(qtbot, dialog, bad).verdict is documents.Verdict.ALTERED
     assert "ALTERED" in dialog.verdict.text()
+    assert _check(qtbot, dialog, tmp_path / "gone.pdf").verdict is \
+        documents.Verdict.UNREADABLE
+    assert "could not be opened" in dialog.verdict.text()
     audited = [e for e in work.store.audit_entries() if e.action == "verify"]
-    assert len(audited) == 2 and "changed.pdf: altered" in audited[-1].detail
+    assert len(audited) == 3 and "changed.pdf: altered" in audited[1].detail
+
+
+def _label_problems(dialog: QDialog) -> list[str]:
+    """Labels whose wrapped text does not fit the room they were given, or that stick out."""
+    problems = []
+    inside = dialog.contentsRect()
+    for label in dialog.findChildren(QLabel):
+        if not label.isVisible() or not label.text():
+            continue
+        needed = label.heightForWidth(label.width()) if label.wordWrap() else \
+            label.sizeHint().height()
+        if label.height() < needed:
+            problems.append(f"{label.text()[:40]!r}: {label.height()} < {needed} px high")
+        if label.minimumSizeHint().width() > label.width():
+            problems.append(f"{label.text()[:40]!r}: wider than its room")
+        where = label.geometry()
+        if where.right() > inside.right() or where.bottom() > inside.bottom():
+            problems.append(f"{label.text()[:40]!r}: outside the dialog")
+    return problems
+
+
+def test_verify_dialog_shows_every_line_in_full(qtbot, tmp_path: Path, work: Casework,
+                                                partnership, ca_identity) -> None:
+    """A long verdict (a forged, countersigned PDF) wraps, and the dialog grows to fit it;
+    no pyHanko status codes or certificate ids are shown."""
+    from forgery import cover_page, sign_as
+
+    identity, _ = ca_identity
+    signed = documents.render_record_pdf(work.store, work.library, work.note.id, work.worker,
+                                         identity, None)
+    forged = tmp_path / ("a-very-long-file-name-without-many-breaks_" * 3 + ".pdf")
+    forged.write_bytes(sign_as(cover_page(signed), partnership.issue("Bob Mallory")))
+    dialog = pdf_dialogs.VerifyPdfDialog(trusted_ca_pems=(partnership.pem,))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    result = _check(qtbot, dialog, forged)
+    assert result.verdict is documents.Verdict.ALTERED
+    qtbot.wait(50)  # let the layout settle
+    assert _label_problems(dialog) == []
+    shown = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    for jargon in ("INTACT", "UNTOUCHED", "TRUSTED", "UID=", "0.9.2342"):
+        assert jargon not in shown
+    assert "Bob Mallory" in dialog.verdict.text()
+    dialog.resize(dialog.minimumWidth(), dialog.height())  # narrowest: still fits
+    qtbot.wait(50)
+    assert _label_problems(dialog) == []
 
 
 def test_print_case_summary_dialog(qtbot, tmp_path: Path, session, work: Casework,

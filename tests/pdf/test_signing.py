@@ -61,7 +61,8 @@ def test_one_changed_byte_is_reported_as_altered(record_pdf: bytes, tmp_path: Pa
     assert "Digest Mismatch" in report, report
     result = documents.verify_pdf(altered)
     assert result.verdict is Verdict.ALTERED
-    assert result.message.startswith("ALTERED: this document was changed after it was signed.")
+    assert result.message.startswith("ALTERED: this document was changed after Łukasz "
+                                     "Wiśniewski signed it.")
 
 
 def test_local_identity_is_an_unknown_signer(record_pdf: bytes) -> None:
@@ -134,7 +135,7 @@ def test_verify_command(record_pdf: bytes, tmp_path: Path,
     assert cli.verify_main([str(good)]) == 1
     assert "Signed by an unknown signer (local identity" in capsys.readouterr().out
     assert cli.verify_main(["verify", str(bad)]) == 2
-    assert "ALTERED: this document was changed after it was signed." in capsys.readouterr().out
+    assert "ALTERED: this document was changed after Łukasz" in capsys.readouterr().out
     assert cli.verify_main([str(tmp_path / "missing.pdf")]) == 3
     assert cli.verify_main([str(good), str(bad), "--details"]) == 2
     out = capsys.readouterr().out
@@ -150,7 +151,13 @@ def test_verify_command_trusts_given_ca(work: Casework, ca_identity, tmp_path: P
     (tmp_path / "ca.pem").write_bytes(ca_pem)
     assert cli.verify_main([str(tmp_path / "note.pdf"), "--trust",
                             str(tmp_path / "ca.pem")]) == 0
-    assert capsys.readouterr().out.startswith("Valid: signed by Sam Carter on ")
+    out = capsys.readouterr().out
+    assert out.startswith("Valid: signed by Sam Carter on ")
+    assert "by the signer's computer clock. That time is not yet proven" in out
+    assert cli.verify_main([str(tmp_path / "note.pdf"), "--details", "--trust",
+                            str(tmp_path / "ca.pem")]) == 0
+    assert "  1. Signed by Sam Carter (partnership certificate) on " in \
+        capsys.readouterr().out
 
 
 def test_certificate_expired_since_signing_is_still_valid(work: Casework, ca_identity) -> None:
@@ -169,3 +176,23 @@ def test_certificate_expired_since_signing_is_still_valid(work: Casework, ca_ide
     assert verify_pdf_bytes(pdf, [ca_pem]).message.endswith("Not changed since it was signed.")
     assert verify_pdf_bytes(flip_byte_in_a_stream(pdf), [ca_pem],
                             now=expired).verdict is Verdict.ALTERED
+
+
+def test_signing_time_comes_from_the_clock(local_identity, tmp_path: Path) -> None:
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from cse_desktop.clock import FixedClock
+    from cse_desktop.pdf.signing import sign_pdf
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer)
+    canvas.drawString(72, 72, "signed at a fixed time")
+    canvas.save()
+    clock = FixedClock("2026-03-01T09:30:00Z")
+    pdf = sign_pdf(buffer.getvalue(), local_identity, reason="test", clock=clock)
+    result = documents.verify_pdf(pdf)
+    assert result.signed_at == clock.now()
+    assert "Signed at 1 March 2026 at 09:30 by the signer's computer clock" in result.time_note
+    assert "Signing Time: Mar 01 2026 09:30:00" in pdfsig(pdf, tmp_path)

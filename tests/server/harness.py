@@ -149,7 +149,7 @@ class Service:
         self._wait_until_up()
         return self
 
-    def _wait_until_up(self, timeout: float = 30.0) -> None:
+    def _wait_until_up(self, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout
         verify: Any = False
         while time.monotonic() < deadline:
