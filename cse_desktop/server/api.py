@@ -21,7 +21,7 @@ from .errors import ApiError
 from .identity import Caller
 from .measures import router as measures_router
 from .migrate import current_revision
-from .pull import get_record, pull
+from .pull import CompressedFeed, get_record, pull
 from .push import apply_push
 from .schemas import (
     EnrolRequest,
@@ -75,6 +75,7 @@ def create_app(settings: ServerSettings, engine: Engine,
                     "is scoped to the caller's caseload and audited.",
     )
     app.state.engine = engine
+    app.add_middleware(CompressedFeed)
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:

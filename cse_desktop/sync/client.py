@@ -296,13 +296,19 @@ class SyncClient:
 
     def _save_stuck(self, report: SyncReport) -> None:
         previous = self.stuck_changes()
+        if not previous and not report.stuck:
+            return
         still = {k: v for k, v in previous.items() if k not in report.stuck}
         # Keep the older entries only while their change is still waiting in the outbox.
-        waiting = {c.change_id for c in self.store.pending_changes(limit=1_000_000)}
-        merged = {k: v for k, v in still.items() if k in waiting} | report.stuck
+        merged = {k: v for k, v in still.items() if self.store.has_pending(v.record_id)
+                  and self._in_outbox(k)} | report.stuck
         for key, value in merged.items():
             report.stuck.setdefault(key, value)
         self.store.set_sync_state(STUCK_KEY, {k: v.to_dict() for k, v in merged.items()})
+
+    def _in_outbox(self, change_id: str) -> bool:
+        return any(c.change_id == change_id
+                   for c in self.store.pending_changes(limit=1_000_000))
 
     def _pushable(self, blocked: dict[str, str], big: list[OutboxChange]
                   ) -> list[OutboxChange]:

@@ -306,7 +306,7 @@ class Transport:
                 dropped = dropped or not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
                 last = exc
                 continue
-            self.stats.bytes_received += len(response.content)
+            self.stats.bytes_received += response.num_bytes_downloaded  # as on the wire
             if response.status_code in RETRY_STATUSES:
                 last = ServiceFailed(f"The service is busy (HTTP {response.status_code}).")
                 continue

@@ -4,6 +4,7 @@
         client = SyncClient(store, relay.url, ...)
     relay.stall()            # stop moving bytes (connections stay open)
     relay.cut_fraction = 0.2 # 20 % of new connections are cut at a random point
+    Relay(port, cut_every=500_000)  # and/or a cut every 500 KB on average
 
 It sits between the real sync client and a real service on 127.0.0.1 (TLS passes through
 untouched), with threads; everything is bounded: ``close()`` shuts every connection and its
@@ -110,12 +111,16 @@ class Relay:
 
     def __init__(self, target_port: int, *, rate: float | None = None, latency: float = 0.0,
                  cut_fraction: float = 0.0, cut_window: int = 256 * 1024,
+                 cut_every: int | None = None,
                  seed: int = 22, scheme: str = "https") -> None:
         self.target_port = target_port
         self.rate = rate  # bytes per second, each way
         self.latency = latency
         self.cut_fraction = cut_fraction
         self.cut_window = cut_window
+        # Besides: cuts at random moments, on average one per ``cut_every`` bytes (a signal
+        # that comes and goes), whatever the connection.
+        self.cut_every = cut_every
         self.rng = random.Random(seed)
         self.scheme = scheme
         self.stats = RelayStats()
@@ -190,6 +195,9 @@ class Relay:
                 self.stats.connections += 1
                 cut_at = (self.rng.randint(1, self.cut_window)
                           if self.rng.random() < self.cut_fraction else None)
+                if self.cut_every:
+                    lasts = 1 + int(self.rng.expovariate(1 / self.cut_every))
+                    cut_at = lasts if cut_at is None else min(cut_at, lasts)
             link = _Link(self, client, upstream, cut_at)
             self._links = [lk for lk in self._links if not lk.closed] + [link]
             link.start()
