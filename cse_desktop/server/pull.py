@@ -16,20 +16,20 @@ from .identity import Caller
 from .models import feed, record_versions, records, withdrawals
 from .schemas import OwnVersion, PullResponse
 
-PULL_PATH = "/api/v1/sync/pull"
+COMPRESSED_PATHS = frozenset({"/api/v1/sync/pull", "/api/v1/sync/push"})
 
 
 class CompressedFeed:
-    """ASGI middleware: gzip the pull feed's pages for clients that accept it (JSON records
-    shrink about fourfold, which is what counts on a 5-50 KB/s link).  Only the feed: no
-    answer carrying a token or a certificate is compressed."""
+    """ASGI middleware: gzip the pull feed's pages and the push answers for clients that
+    accept it (JSON records shrink about fourfold, which is what counts on a 5-50 KB/s link).
+    Only those: no answer carrying a token or a certificate is compressed."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.gzip = GZipMiddleware(app, minimum_size=2048, compresslevel=6)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope.get("path") == PULL_PATH:
+        if scope["type"] == "http" and scope.get("path") in COMPRESSED_PATHS:
             await self.gzip(scope, receive, send)
         else:
             await self.app(scope, receive, send)
