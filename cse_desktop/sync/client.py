@@ -266,9 +266,9 @@ class SyncClient:
         big: list[OutboxChange] = []
         try:
             self._push_all(report, notify, big)
-        except (Offline, NotTheService) as exc:
-            if isinstance(exc, NotTheService) or not exc.dropped:
-                raise  # no service at all: the pull would fail the same way
+        except Offline as exc:
+            if not exc.dropped and not report.pushed:
+                raise  # no connection at all: the pull would fail the same way
             report.push_error = exc
         try:
             self._pull_all(report, notify)
@@ -479,7 +479,6 @@ class SyncClient:
         drops = 0
         while True:
             started = self.clock.monotonic()
-            before = self.transport.stats.bytes_received
             try:
                 page = self.transport.pull(cursor, self.pull_limit,
                                            max_bytes=self.pull_pacer.size, skip_own=True)
@@ -496,7 +495,8 @@ class SyncClient:
                     raise
                 continue
             drops = 0
-            self.pull_pacer.done(self.transport.stats.bytes_received - before,
+            # Paced in the feed's own bytes (what max_bytes counts), whatever the compression.
+            self.pull_pacer.done(self.transport.last_answer_size,
                                  self.clock.monotonic() - started)
             try:
                 records = [Record.from_wire(w) for w in page["records"]] + own

@@ -200,6 +200,7 @@ class Transport:
         self.retries, self.backoff, self._sleep = retries, backoff, sleep
         self.control = control
         self.stats = TransportStats()
+        self.last_answer_size = 0
         self._sockets: set[socket.socket] = set()
         self._client = self._new_client()
 
@@ -307,6 +308,7 @@ class Transport:
                 last = exc
                 continue
             self.stats.bytes_received += response.num_bytes_downloaded  # as on the wire
+            self.last_answer_size = len(response.content)  # once decompressed
             if response.status_code in RETRY_STATUSES:
                 last = ServiceFailed(f"The service is busy (HTTP {response.status_code}).")
                 continue
