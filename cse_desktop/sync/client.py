@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ..clock import SYSTEM_CLOCK, Clock
-from ..records import Actor, Record, RecordType, Role, utc_now
+from ..records import Actor, Record, RecordType, Role
 from ..store import OutboxChange, Store
 from ..store.connection import Connection
 from . import rescue
@@ -208,8 +208,8 @@ class SyncClient:
         self.big_change = big_change
         self.round_seconds = round_seconds
         self.clock = clock
-        self.push_pacer = Pacer(push_bytes, clock=clock)
-        self.pull_pacer = Pacer(pull_bytes, clock=clock)
+        self.push_pacer = Pacer(push_bytes)
+        self.pull_pacer = Pacer(pull_bytes)
         self.conflicts = ConflictQueue(store, self.actor)
         self.control: RoundControl | None = None
 
@@ -259,7 +259,7 @@ class SyncClient:
             report.stats = TransportStats(**{k: getattr(now, k) - getattr(before, k)
                                              for k in now.__dict__})
         report.open_conflicts = self.conflicts.count()
-        report.finished_at = utc_now()
+        report.finished_at = self.clock.now()
         return report
 
     def _round(self, report: SyncReport, notify: ProgressCallback) -> None:

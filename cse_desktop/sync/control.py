@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-from collections.abc import Callable
 
 from ..clock import SYSTEM_CLOCK, Clock
 from .errors import SyncCancelled, SyncTimedOut
@@ -126,7 +125,3 @@ class RoundControl:
     def close(self) -> None:
         self._closed.set()
 
-
-def guarded(control: RoundControl | None) -> Callable[[], None]:
-    """A no-argument check for code that may run without a control."""
-    return control.check if control is not None else (lambda: None)

@@ -8,8 +8,6 @@ above ``ceiling``.
 
 from __future__ import annotations
 
-from ..clock import SYSTEM_CLOCK, Clock
-
 FLOOR = 16 * 1024
 TARGET_SECONDS = 8.0
 
@@ -18,12 +16,11 @@ class Pacer:
     """Adaptive request size in bytes (one per direction)."""
 
     def __init__(self, initial: int, *, floor: int = FLOOR, ceiling: int | None = None,
-                 target_seconds: float = TARGET_SECONDS, clock: Clock = SYSTEM_CLOCK) -> None:
+                 target_seconds: float = TARGET_SECONDS) -> None:
         self.floor = min(floor, initial)
         self.ceiling = ceiling or max(initial, 4 * initial)
         self.size = initial
         self.target_seconds = target_seconds
-        self.clock = clock
         self.rate: float | None = None  # bytes per second, smoothed
 
     def done(self, size: int, seconds: float) -> None:
