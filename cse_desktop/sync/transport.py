@@ -136,7 +136,8 @@ class _WatchedStream(httpcore.NetworkStream):
                 raise
         except TimeoutError as exc:
             raise httpcore.ConnectTimeout(exc) from exc
-        except OSError as exc:
+        except (OSError, AttributeError, ValueError) as exc:
+            # AttributeError/ValueError: the socket was shut (cancel) before the handshake.
             raise httpcore.ConnectError(exc) from exc
         return stream
 
