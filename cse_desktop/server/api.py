@@ -21,7 +21,7 @@ from .errors import ApiError
 from .identity import Caller
 from .measures import router as measures_router
 from .migrate import current_revision
-from .pull import get_record, pull
+from .pull import CompressedFeed, get_record, pull
 from .push import apply_push
 from .renewal import renew_certificate
 from .schemas import (
@@ -79,6 +79,7 @@ def create_app(settings: ServerSettings, engine: Engine,
                     "is scoped to the caller's caseload and audited.",
     )
     app.state.engine = engine
+    app.add_middleware(CompressedFeed)
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -139,9 +140,13 @@ def create_app(settings: ServerSettings, engine: Engine,
              tags=["sync"])
     def pull_feed(who: Auth,
                   cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
-                  limit: Annotated[int, Query(ge=1, le=2000)] = 500) -> PullResponse:
-        """Records stored since ``cursor`` that the caller may see, oldest first."""
-        return pull(engine, who, cursor, limit)
+                  limit: Annotated[int, Query(ge=1, le=2000)] = 500,
+                  max_bytes: Annotated[int | None, Query(ge=1024, le=2**31)] = None,
+                  skip_own: bool = False) -> PullResponse:
+        """Records stored since ``cursor`` that the caller may see, oldest first.  The page
+        ends after ``limit`` entries or about ``max_bytes`` of records; with ``skip_own`` the
+        caller's own accepted versions come back as id and revision only (in ``own``)."""
+        return pull(engine, who, cursor, limit, max_bytes=max_bytes, skip_own=skip_own)
 
     @app.get("/api/v1/records/{record_id}", response_model=dict, responses=_ERRORS,
              tags=["records"])

@@ -110,6 +110,11 @@ class PushResponse(BaseModel):
     results: list[ChangeResult]
 
 
+class OwnVersion(BaseModel):
+    id: str = Field(description="A record whose current version the calling device pushed.")
+    revision: int = Field(description="Its revision on the service.")
+
+
 class PullResponse(BaseModel):
     records: list[dict[str, Any]] = Field(description="Records in the wire format, oldest first.")
     cursor: int = Field(description="Pass this as `cursor` next time.")
@@ -119,6 +124,9 @@ class PullResponse(BaseModel):
     withdrawn: list[str] = Field(default_factory=list, description=(
         "Children taken out of the caller's caseload (feed entries of kind \"withdrawn\"): "
         "the device removes each child and its records."))
+    own: list[OwnVersion] = Field(default_factory=list, description=(
+        "With `skip_own`: records whose current version this device pushed itself, sent as "
+        "id and revision only (the device already holds them)."))
 
 
 class EnrolRequest(BaseModel):

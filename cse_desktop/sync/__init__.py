@@ -3,21 +3,27 @@
 Plain Python (httpx); :mod:`.controller` wraps it for Qt and runs it off the UI thread.
 """
 
-from .client import Progress, SyncClient, SyncReport, blocked_reasons
+from .client import Progress, StuckChange, SyncClient, SyncReport, blocked_reasons
 from .conflicts import Conflict, ConflictQueue, FieldClash
+from .control import RoundControl
 from .enrolment import Enrolment, EnrolmentRefused, enrol
 from .errors import (
+    CaptivePortal,
     DeviceRevoked,
     Forbidden,
     NotEnrolled,
+    NotTheService,
     Offline,
     ServiceFailed,
+    SyncCancelled,
     SyncError,
+    SyncTimedOut,
     UntrustedService,
 )
 from .rescue import RescueContents, open_bundle
 
 __all__ = [
+    "CaptivePortal",
     "Conflict",
     "ConflictQueue",
     "DeviceRevoked",
@@ -26,13 +32,18 @@ __all__ = [
     "FieldClash",
     "Forbidden",
     "NotEnrolled",
+    "NotTheService",
     "Offline",
     "Progress",
     "RescueContents",
+    "RoundControl",
     "ServiceFailed",
+    "StuckChange",
+    "SyncCancelled",
     "SyncClient",
     "SyncError",
     "SyncReport",
+    "SyncTimedOut",
     "UntrustedService",
     "blocked_reasons",
     "enrol",

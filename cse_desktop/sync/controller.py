@@ -5,6 +5,7 @@
     controller.revoked.connect(window.show_revoked_and_return_to_first_run)
     controller.start()          # a sync now, then every N minutes
     controller.sync_now()       # the "Sync now" button
+    controller.cancel()         # "Stop sync": ends the round at once (work stays saved)
 
 Signals (all delivered on the UI thread):
     status_changed(SyncStatus)  every change, for widgets that show everything
@@ -31,7 +32,7 @@ from ..store import Store, StoreLocked
 from .client import Progress, SyncClient, SyncReport, actor_for
 from .conflicts import Choice, ConflictQueue
 from .enrolment import Enrolment, enrol
-from .errors import DeviceRevoked, NotEnrolled, Offline, SyncError
+from .errors import DeviceRevoked, NotEnrolled, Offline, SyncCancelled, SyncError, SyncTimedOut
 from .tls import Verify
 
 SETTINGS_KEY = "sync_settings"
@@ -44,6 +45,7 @@ class SyncState(StrEnum):
     SYNCING = "syncing"
     SYNCED = "synced"
     OFFLINE = "offline"
+    PARTIAL = "partial"  # part of the round went through; the message says which part
     ERROR = "error"
     REVOKED = "revoked"
 
@@ -68,6 +70,8 @@ class SyncStatus:
             text = f"Synced at {self.last_synced.astimezone():%H:%M}"
         elif self.state is SyncState.OFFLINE:
             text = "Offline: your work is saved on this computer"
+        elif self.state is SyncState.PARTIAL:
+            text = "Sync incomplete: " + self.message
         else:
             text = self.message
         if self.conflicts:
@@ -116,6 +120,7 @@ class SyncController(QObject):
         self._pool = pool or QThreadPool.globalInstance()
         self._client_options = client_options or {}
         self._running = False
+        self._current: SyncClient | None = None  # the round in progress, for cancel()
         self._jobs: set[_Job] = set()
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.sync_now)
@@ -218,12 +223,24 @@ class SyncController(QObject):
 
         def work(progress: Callable[[Progress], None]) -> SyncReport:
             client = self._client()
+            self._current = client
             try:
                 return client.sync_once(progress)
             finally:
+                self._current = None
                 client.close()
 
         self._launch(work, self._round_done, self._round_failed)
+        return True
+
+    def cancel(self) -> bool:
+        """Stop the round in progress at once ("Stop sync").  Returns True if one was
+        running.  Whatever the service already took stays taken; the rest waits."""
+        client = self._current
+        if not self._running or client is None:
+            return False
+        client.cancel()
+        self._set(replace(self._status, message="Stopping…"))
         return True
 
     def _launch(self, work: Callable[[Callable[[Progress], None]], Any],
@@ -258,6 +275,15 @@ class SyncController(QObject):
             notes.append(f"{len(report.removed)} child(ren) removed from your caseload by the "
                          "service")
         notes.extend(report.kept.values())
+        notes.extend(stuck.text for stuck in report.stuck.values())
+        if not report.complete:
+            message = report.problem + ("" if not notes else " " + "; ".join(notes) + ".")
+            self._set(SyncStatus(SyncState.PARTIAL, message,
+                                 last_synced=self._status.last_synced,
+                                 conflicts=report.open_conflicts,
+                                 not_accepted=len(report.blocked)))
+            self.conflicts.emit(report.open_conflicts)
+            return
         message = "Synced" + (": " + "; ".join(notes) if notes else "")
         self._set(SyncStatus(SyncState.SYNCED, message, last_synced=at,
                              conflicts=report.open_conflicts,
@@ -278,6 +304,10 @@ class SyncController(QObject):
             self._timer.stop()
             self._set(replace(self._status, state=SyncState.IDLE,
                               message="Sync paused while the records are locked"))
+        elif isinstance(exc, SyncCancelled):
+            self._set(replace(self._status, state=SyncState.IDLE, message=str(exc)))
+        elif isinstance(exc, SyncTimedOut):
+            self._set(replace(self._status, state=SyncState.PARTIAL, message=str(exc)))
         elif isinstance(exc, Offline):
             self._set(replace(self._status, state=SyncState.OFFLINE, message=str(exc)))
             self.offline.emit()

@@ -10,17 +10,67 @@ class SyncError(Exception):
 
 
 class Offline(SyncError):
-    def __init__(self, detail: str = "") -> None:
+    """No usable connection.  ``dropped`` means a connection was made but kept breaking or
+    stalling (a weak signal), rather than none at all."""
+
+    def __init__(self, detail: str = "", *, dropped: bool = False) -> None:
         self.detail = detail
-        super().__init__("The service cannot be reached. Your work is saved on this computer "
-                         "and will be sent when the connection is back.")
+        self.dropped = dropped
+        if dropped:
+            text = ("The connection to the service is too weak: it kept dropping or stalling. "
+                    "Your work is saved on this computer and will be sent when the connection "
+                    "is better.")
+        else:
+            text = ("The service cannot be reached: this computer seems to be offline. Your "
+                    "work is saved on this computer and will be sent when the connection is "
+                    "back.")
+        super().__init__(text)
 
 
 class UntrustedService(SyncError):
+    """The other end showed a certificate that is not the partnership service's."""
+
     def __init__(self) -> None:
-        super().__init__("The service's security certificate is not trusted, so nothing was "
-                         "sent. Check the service address, or ask IT for the right "
-                         "certificate file.")
+        super().__init__("Something other than your service answered (its security "
+                         "certificate is not the partnership's), so nothing was sent. On "
+                         "public Wi-Fi (café, hotel, train), sign in to the Wi-Fi first in your "
+                         "web browser, then press Sync now. If it keeps happening on a trusted "
+                         "network, tell IT that something is intercepting the connection.")
+
+
+class CaptivePortal(SyncError):
+    """A Wi-Fi sign-in page answered instead of the service."""
+
+    def __init__(self) -> None:
+        super().__init__("This Wi-Fi wants you to sign in before it lets you through. Sign in "
+                         "to the Wi-Fi first in your web browser, then press Sync now. Nothing "
+                         "was sent.")
+
+
+class NotTheService(SyncError):
+    """Something answered, but not in the service's language (wrong address, a proxy...)."""
+
+    def __init__(self, detail: str = "") -> None:
+        self.detail = detail
+        super().__init__("The address answered, but not as your service does, so nothing more "
+                         "was sent. If you are on public Wi-Fi, sign in to the Wi-Fi first; "
+                         "otherwise check the service address.")
+
+
+class SyncCancelled(SyncError):
+    def __init__(self) -> None:
+        super().__init__("Sync stopped. Your work is saved on this computer.")
+
+
+class SyncTimedOut(SyncError):
+    """The round's overall deadline passed (a trickling or stalled connection)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        minutes = max(1, round(seconds / 60))
+        super().__init__(f"The connection is too slow: sync stopped after {minutes} "
+                         f"minute{'s' if minutes != 1 else ''}. Your work is saved on this "
+                         "computer; the rest will be sent at the next sync.")
 
 
 class ServiceCertificateExpired(UntrustedService):

@@ -85,7 +85,7 @@ class SyncIndicator(QWidget):
         self.sync_button = named(QPushButton("Sync now"), "Sync now",
                                  "Send your changes and receive updates now")
         self.review_button.clicked.connect(self.review_requested)
-        self.sync_button.clicked.connect(controller.sync_now)
+        self.sync_button.clicked.connect(self._sync_or_stop)
         layout.addWidget(self.label)
         layout.addWidget(self.review_button)
         layout.addWidget(self.sync_button)
@@ -99,8 +99,19 @@ class SyncIndicator(QWidget):
         self.label.setToolTip(status.message)
         self.review_button.setVisible(status.conflicts > 0)
         self.review_button.setText(f"Review {status.conflicts}")
+        syncing = status.state is SyncState.SYNCING
+        # While a round runs the button stops it (a stalled connection never traps the user).
+        self.sync_button.setText("Stop sync" if syncing else "Sync now")
+        self.sync_button.setAccessibleName("Stop sync" if syncing else "Sync now")
         self.sync_button.setEnabled(status.state not in (
-            SyncState.SYNCING, SyncState.REVOKED, SyncState.NOT_ENROLLED))
+            SyncState.REVOKED, SyncState.NOT_ENROLLED))
+
+    @Slot()
+    def _sync_or_stop(self) -> None:
+        if self.controller.is_running:
+            self.controller.cancel()
+        else:
+            self.controller.sync_now()
 
 
 # -- enrolment -----------------------------------------------------------------------------------

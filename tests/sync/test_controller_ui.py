@@ -166,3 +166,32 @@ def test_settings_page_and_revocation(shared_service: Service, controller: SyncC
     assert "left the team" in revoked.args[0]
     assert controller.status.state is SyncState.REVOKED
     assert not Store.exists(data_dir)
+
+
+def test_stop_sync_on_a_stalled_connection(shared_service: Service, controller: SyncController,
+                                           qtbot) -> None:  # type: ignore[no-untyped-def]
+    """While a round runs the button reads "Stop sync"; pressing it ends a stalled round at
+    once, and the work stays on this computer."""
+    from tests.sync.relay import Relay
+
+    shared_service.user("stopper")
+    with qtbot.waitSignal(controller.enrolment_finished, timeout=15000):
+        controller.enrol(shared_service.base_url, shared_service.code("stopper"), "Laptop",
+                         str(shared_service.ca_path))
+    actor = actor_for(controller.store)
+    controller.store.add(make_record(RecordType.CHILD, {"name": "Test Child Tango"}, actor),
+                         actor)
+    indicator = SyncIndicator(controller)
+    qtbot.addWidget(indicator)
+    with Relay(shared_service.port) as relay:
+        relay.stall()
+        controller.set_service_address(relay.url)
+        controller.sync_now()
+        qtbot.waitUntil(lambda: relay.stats.connections > 0, timeout=10_000)
+        assert indicator.sync_button.text() == "Stop sync" and indicator.sync_button.isEnabled()
+        qtbot.mouseClick(indicator.sync_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not controller.is_running, timeout=3_000)
+    assert controller.status.state is SyncState.IDLE
+    assert "Sync stopped" in controller.status.message
+    assert indicator.sync_button.text() == "Sync now"
+    assert controller.store.pending_count() == 1

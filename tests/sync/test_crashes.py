@@ -111,8 +111,8 @@ def test_client_killed_mid_pull_resumes_without_gap_or_duplicate(
         received: list[str] = []
         original_pull = client.transport.pull
 
-        def counting_pull(cursor: int, limit: int) -> dict[str, Any]:
-            page = original_pull(cursor, limit)
+        def counting_pull(cursor: int, limit: int, **options: Any) -> dict[str, Any]:
+            page = original_pull(cursor, limit, **options)
             received.extend(r["id"] for r in page["records"])
             return page
 

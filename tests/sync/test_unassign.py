@@ -156,12 +156,12 @@ def test_pending_change_is_pushed_before_the_withdrawal_is_applied(world: World)
     real_pull = worker.client.transport.pull
     unassigned: list[bool] = []
 
-    def pull_after_unassigning(cursor: int, limit: int) -> dict[str, Any]:
+    def pull_after_unassigning(cursor: int, limit: int, **options: Any) -> dict[str, Any]:
         # The caseload changes between this sync's push and its pull.
         if not unassigned:
             admin.unassign(world.svc.engine, world.names["worker"], world.child.id)
             unassigned.append(True)
-        return real_pull(cursor, limit)
+        return real_pull(cursor, limit, **options)
 
     worker.client.transport.pull = pull_after_unassigning  # type: ignore[method-assign]
     report = worker.sync()
