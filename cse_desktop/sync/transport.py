@@ -377,7 +377,9 @@ class Transport:
         return answer
 
     def renew_certificate(self, csr_pem: str) -> dict[str, Any]:
-        return dict(self._request("POST", "/devices/certificate", json={"csr_pem": csr_pem}))
+        answer = self._request("POST", "/devices/certificate", body={"csr_pem": csr_pem})
+        _expect(answer, {"certificate_pem": str, "ca_certificate_pem": str})
+        return answer
 
     def me(self) -> dict[str, Any]:
         return self._request("GET", "/me")
