@@ -348,9 +348,9 @@ class ChildView(QWidget):
                 "No signed warning-signs checklist yet. Start one with “New warning-signs "
                 "checklist…”.", "hint"))
             return
-        level = badge(f"{result.level.label}  (score {result.score})",
-                      theme.risk_tint(result.level))
-        level.setAccessibleName(f"{result.level.label}, score {result.score}")
+        level = badge(f"{result.headline}  (score {result.score})",
+                      theme.risk_tint(result.shown_level))
+        level.setAccessibleName(f"{result.headline}, score {result.score}")
         row = QHBoxLayout()
         row.addWidget(level)
         row.addWidget(_label(f"Assessed {wording.when(overview.risk_assessed_at)}", "hint"), 1)
