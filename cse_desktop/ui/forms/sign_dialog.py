@@ -37,6 +37,9 @@ from .signature_pad import SignaturePad
 from .style import ERROR_TEXT
 
 DECLARATION = "I confirm this record is accurate and complete."
+NOT_DRAWN = ("Draw your signature in the box, or tick 'I cannot draw a signature' to sign "
+             "with your name and passphrase only.")
+NO_PASSPHRASE = "Enter your passphrase to sign."
 NOT_DECLARED = ("Tick the box to confirm this record is accurate and complete, then press "
                 "Sign.")
 
@@ -82,6 +85,7 @@ class SignDialog(QDialog):
         self.signed_record: Record | None = None
         self.validation_errors: list[FieldError] = []
         self._busy = False
+        self._passphrase_problem = ""  # the last signing failure, cleared on typing again
         self._signals = _SignSignals(self)
         self._signals.done.connect(self._on_done)
         what = record.record_type.label.lower()
@@ -91,6 +95,8 @@ class SignDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
+        # The dialog grows with a message instead of squashing the signature pad.
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
         actor = casework.actor
         who = QLabel(f"Signing as {actor.name} ({actor.role.label})")
         who.setStyleSheet("font-weight: 700; font-size: 11pt;")
@@ -108,7 +114,7 @@ class SignDialog(QDialog):
         layout.addWidget(after)
 
         self.pad = SignaturePad()
-        self.pad.changed.connect(self._update_buttons)
+        self.pad.changed.connect(self._on_pad_changed)
         layout.addWidget(self.pad, 1)
 
         prompt = QLabel("Enter your passphrase to sign")
@@ -117,7 +123,8 @@ class SignDialog(QDialog):
         self.passphrase = QLineEdit()
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase.setAccessibleName("Your passphrase")
-        self.passphrase.textChanged.connect(self._update_buttons)
+        self.passphrase.textChanged.connect(self._on_passphrase_edited)
+        self.passphrase.returnPressed.connect(self.sign)
         prompt.setBuddy(self.passphrase)
         layout.addWidget(self.passphrase)
 
@@ -131,7 +138,9 @@ class SignDialog(QDialog):
         self.buttons = QDialogButtonBox()
         self.sign_button = QPushButton("Sign")
         self.sign_button.setDefault(True)
+        self.sign_button.setAutoDefault(True)
         self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAutoDefault(False)
         self.buttons.addButton(self.sign_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
         self.sign_button.clicked.connect(self.sign)
@@ -158,6 +167,17 @@ class SignDialog(QDialog):
         if ticked and self.message.text() == NOT_DECLARED:
             self.show_message("")
 
+    def _on_passphrase_edited(self, text: str) -> None:
+        """Typing again means an earlier passphrase message no longer applies."""
+        if text and self.message.text() in (NO_PASSPHRASE, self._passphrase_problem):
+            self.show_message("")
+        self._update_buttons()
+
+    def _on_pad_changed(self) -> None:
+        if self.pad.is_ready() and self.message.text() == NOT_DRAWN:
+            self.show_message("")
+        self._update_buttons()
+
     def is_declared(self) -> bool:
         return self.declaration.isChecked()
 
@@ -178,12 +198,11 @@ class SignDialog(QDialog):
             self.declaration.setFocus()
             return
         if not self.pad.is_ready():
-            self.show_message("Draw your signature in the box, or tick 'I cannot draw a "
-                              "signature' to sign with your name and passphrase only.")
+            self.show_message(NOT_DRAWN)
             return
         passphrase = self.passphrase.text()
         if not passphrase:
-            self.show_message("Enter your passphrase to sign.")
+            self.show_message(NO_PASSPHRASE)
             self.passphrase.setFocus()
             return
         image = self.pad.image()
@@ -216,8 +235,11 @@ class SignDialog(QDialog):
         assert problem is not None
         if isinstance(problem, ValidationFailed):
             self.validation_errors = list(problem.errors)
-        self.show_message(sign_problem(problem))
+        text = sign_problem(problem)
+        if not isinstance(problem, ValidationFailed):
+            self._passphrase_problem = text  # stale once a new passphrase is typed
         self.passphrase.clear()
+        self.show_message(text)
         self.passphrase.setFocus()
 
     def reject(self) -> None:
