@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..forms import FieldError, FormDefinition, clean_answers, validate_answers
-from ..records import Record, RecordState, RecordType, Signature, new_id, utc_now
+from ..records import SIGNABLE_TYPES, Record, RecordState, RecordType, Signature, new_id, utc_now
 from ..store import SignedRecordImmutable
 from .errors import ServiceError, ValidationFailed
 from .session import Session
@@ -197,6 +197,23 @@ class Casework:
         return self.store.add(self._new_record("case_note", data, child_id), self.actor)
 
     def delete_draft(self, record_id: str) -> Record:
+        return self.store.delete_draft(record_id, self.actor)
+
+    def may_discard(self, record: Record) -> bool:
+        """Only the author may discard a form they have not signed yet."""
+        return (not record.is_signed and not record.deleted
+                and record.record_type in SIGNABLE_TYPES
+                and record.author == self.actor.name)
+
+    def discard_draft(self, record_id: str) -> Record:
+        """Throw away an unsigned draft: it leaves the chronology and the drafts count, the
+        removal is audited and synced as a tombstone.  Signed records cannot be discarded."""
+        current = self.store.get(record_id)
+        if current.is_signed:
+            raise ServiceError("This record is signed and cannot be discarded. Add an "
+                               "addendum to correct it.")
+        if not self.may_discard(current):
+            raise ServiceError("Only the person who started this draft can discard it.")
         return self.store.delete_draft(record_id, self.actor)
 
     def find(self, record_id: str) -> Record | None:

@@ -391,9 +391,10 @@ class AppWindow(QMainWindow):
         self.workspace.setCurrentWidget(self.child)
         self.child.back_button.setFocus()
 
-    def open_record(self, record_id: str) -> Any | None:
+    def open_record(self, record_id: str, *, new_draft: bool = False) -> Any | None:
         """Forms open in their own window; a child's details or a missing episode (facts
-        kept up to date, never signed) open in their edit dialog."""
+        kept up to date, never signed) open in their edit dialog.  ``new_draft``: the draft
+        was just started, so closing it untouched leaves nothing behind."""
         work = self._casework()
         if work is None:
             return None
@@ -410,7 +411,7 @@ class AppWindow(QMainWindow):
         if record.record_type is RecordType.CHILD:
             self.edit_child(record.id)
             return None
-        return self.forms.open(record_id, record=record)
+        return self.forms.open(record_id, record=record, new_draft=new_draft)
 
     def _record_changed(self, _record_id: str) -> None:
         if self.session is None:
@@ -499,7 +500,8 @@ class AppWindow(QMainWindow):
             self.show_error(exc)
             return None
         self.refresh()
-        return self.open_record(draft.id)
+        # Revision 1: nobody has typed in it yet (just started, or started and left).
+        return self.open_record(draft.id, new_draft=draft.revision == 1)
 
     def new_checklist(self, child_id: str | None) -> Any | None:
         work = self._casework()
@@ -510,7 +512,7 @@ class AppWindow(QMainWindow):
             return None
         draft = work.start_draft("warning_signs", child_id)
         self.refresh()
-        return self.open_record(draft.id)
+        return self.open_record(draft.id, new_draft=True)
 
     def new_note(self, child_id: str | None) -> None:
         """Ctrl+N: the quick case note for the child being worked on."""
