@@ -62,6 +62,7 @@ class Field:
     options: tuple[Option, ...] = ()
     show_if: Condition | None = None
     required_if: Condition | None = None
+    required_if_message: str | None = None  # said when required_if makes it needed (a rule)
     weight: int | None = None
     override: bool = False
     ref: str | None = None

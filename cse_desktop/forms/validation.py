@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cse_desktop.forms.conditions import evaluate
+from cse_desktop.forms.conditions import RISK_LEVEL_ANSWER, evaluate
 from cse_desktop.forms.model import INDICATOR_ANSWERS, Field, FormDefinition
 from cse_desktop.forms.values import is_record_id, parse_date, parse_datetime
 
@@ -151,8 +151,20 @@ def validate_answers(
         if key not in known
     ]
     effective = without_hidden(fields, {k: v for k, v in answers.items() if k in known})
-    errors.extend(_validate_fields(fields, effective, for_signing, prefix="", context=""))
+    judged = with_scored_level(defn, effective)
+    errors.extend(_validate_fields(fields, judged, for_signing, prefix="", context=""))
     return errors
+
+
+def with_scored_level(defn: FormDefinition, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers plus, for a checklist, the level they score (for ``risk_level_at_least``
+    rules such as "a high-risk checklist needs a professional view")."""
+    judged = dict(answers)
+    if defn.scoring is not None:
+        from cse_desktop.forms.scoring import score_checklist  # scoring imports this module
+
+        judged[RISK_LEVEL_ANSWER] = score_checklist(defn, answers).level.value
+    return judged
 
 
 def _validate_fields(
@@ -167,7 +179,10 @@ def _validate_fields(
         value = answers.get(field.id)
         if is_empty(value):
             if for_signing and is_required(field, answers):
-                errors.append(FieldError(path, context + required_message(field)))
+                message = required_message(field)
+                if not field.required and field.required_if_message:
+                    message = field.required_if_message
+                errors.append(FieldError(path, context + message))
             continue
         problem = _value_problem(field, value)
         if problem is not None:
