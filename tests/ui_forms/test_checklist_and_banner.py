@@ -33,7 +33,8 @@ def test_an_empty_checklist_is_not_assessed_never_green(make_view: Any,
     assert level_of(view) == f"Not assessed yet: {count} questions unanswered"
     green, _text = LEVEL_COLOURS[RiskLevel.NO_APPARENT]
     assert green not in panel.level.styleSheet()
-    assert panel.level.accessibleName() == f"Risk level: Not assessed yet: {count} questions unanswered"
+    assert panel.level.accessibleName() == (f"Risk level: Not assessed yet: {count} questions "
+                                            "unanswered")
     click_option(view.editors["absent_from_school"], "no")
     assert level_of(view) == f"Not assessed yet: {count - 1} questions unanswered"
     click_option(view.editors["absent_from_school"], "yes")  # a low score so far: still not
