@@ -17,6 +17,7 @@ from typing import Any
 
 from cse_desktop.demo import phrases
 from cse_desktop.forms.deadlines import RHI_DEADLINE_HOURS
+from cse_desktop.forms.levels import RiskLevel
 
 Answers = dict[str, Any]
 
@@ -410,6 +411,11 @@ class _Child:
                 )
             if rng.random() < 0.5:
                 answers["actions"] = self._actions(assessed, rng.randint(1, 3))
+            if _is_high_risk(answers):  # the form's rule: high risk needs a view and an action
+                answers.setdefault("professional_judgement", (
+                    f"{self.call_name} is at high risk. My view is the risk is rising."))
+                if not answers.get("actions"):
+                    answers["actions"] = self._actions(assessed, 1)
             checklists.append(answers)
         return checklists
 
@@ -484,3 +490,11 @@ def _some(rng: random.Random, options: Sequence[str]) -> list[str]:
     """One to three distinct options, in the order of the list."""
     picked = set(rng.sample(list(options), rng.randint(1, min(3, len(options)))))
     return [o for o in options if o in picked]
+
+
+def _is_high_risk(answers: dict[str, Any]) -> bool:
+    """Whether a made-up checklist scores high (by the shipped definition's rules)."""
+    from cse_desktop.forms import default_library, score_checklist
+
+    definition = default_library().get("warning_signs")
+    return score_checklist(definition, answers).level is RiskLevel.HIGH
