@@ -188,7 +188,7 @@ class _Child:
             "date_of_birth": (self.now.date() - timedelta(days=age_days)).isoformat(),
             "gender": gender,
             "local_reference": f"DEMO-{rng.randrange(100000, 999999)}",
-            "nhs_number": f"999 {rng.randrange(1000):03d} {rng.randrange(10000):04d}",
+            "nhs_number": _test_nhs_number(rng),
             "address": (
                 f"{rng.randrange(1, 120)} {rng.choice(phrases.STREETS)}\n{town}\n"
                 f"ZZ99 {rng.randrange(1, 10)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}Z"
@@ -498,3 +498,14 @@ def _is_high_risk(answers: dict[str, Any]) -> bool:
 
     definition = default_library().get("warning_signs")
     return score_checklist(definition, answers).level is RiskLevel.HIGH
+
+
+def _test_nhs_number(rng: random.Random) -> str:
+    """A number from the 999 range the NHS keeps for testing, with a valid check digit."""
+    while True:
+        digits = [9, 9, 9] + [rng.randrange(10) for _ in range(6)]
+        check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
+        check = 0 if check == 11 else check
+        if check != 10:
+            text = "".join(map(str, digits)) + str(check)
+            return f"{text[:3]} {text[3:6]} {text[6:]}"

@@ -180,6 +180,8 @@ def _build_field(path: Path, raw: dict[str, Any], prefix: str) -> Field:
         min=raw.get("min"),
         max=raw.get("max"),
         not_before=raw.get("not_before"),
+        past_only=raw.get("past_only", False),
+        format=raw.get("format"),
     )
 
 
@@ -292,6 +294,10 @@ def _check_field(path: Path, field: Field, name: str, nested: bool) -> None:
         fail(f"min ({field.min:g}) is more than max ({field.max:g})")
     if field.not_before is not None and kind not in _MOMENT_TYPES:
         fail(f"only date and datetime fields can have not_before, not {kind} fields")
+    if field.past_only and kind != "date":
+        fail(f"only date fields can be past_only, not {kind} fields")
+    if field.format is not None and kind != "text":
+        fail(f"only text fields can have a format, not {kind} fields")
 
 
 def _check_condition(

@@ -71,6 +71,8 @@ class Field:
     min: float | None = None
     max: float | None = None
     not_before: str | None = None  # id of a date/datetime field this one may not precede
+    past_only: bool = False  # a date before today (e.g. a date of birth)
+    format: str | None = None  # a checked text format: "nhs_number" (10 digits, mod-11 check)
 
     @property
     def option_values(self) -> tuple[str, ...]:

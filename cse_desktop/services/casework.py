@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..clock import SYSTEM_CLOCK, Clock
 from ..forms import FieldError, FormDefinition, clean_answers, validate_answers
 from ..records import SIGNABLE_TYPES, Record, RecordState, RecordType, Signature, new_id, utc_now
 from ..store import SignedRecordImmutable
@@ -28,8 +29,10 @@ EPISODE_TO_RHI = {
 class Casework:
     """The use cases a practitioner performs on their caseload."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, clock: Clock | None = None) -> None:
         self.session = session
+        # Whose "today" judges e.g. a date of birth: given, the session's, or the computer's.
+        self.clock: Clock = clock or getattr(session, "clock", None) or SYSTEM_CLOCK
         self.store = session.store
         self.library = session.library
         self.actor = session.actor
@@ -62,7 +65,8 @@ class Casework:
     def _checked(self, definition: FormDefinition, answers: dict[str, Any],
                  *, complete: bool) -> dict[str, Any]:
         cleaned = clean_answers(definition, answers)
-        errors = validate_answers(definition, cleaned, for_signing=complete)
+        errors = validate_answers(definition, cleaned, for_signing=complete,
+                                  today=self.clock.today())
         if errors:
             raise ValidationFailed(errors)
         return cleaned
@@ -75,7 +79,7 @@ class Casework:
         else:
             definition = self.definition(record_or_form)
         return validate_answers(definition, clean_answers(definition, answers),
-                                for_signing=complete)
+                                for_signing=complete, today=self.clock.today())
 
     # -- children and episodes -----------------------------------------------------------------
 

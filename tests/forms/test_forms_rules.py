@@ -78,3 +78,35 @@ def test_rules_are_checked_when_a_definition_loads(write_form: Callable[..., Any
     note["sections"][0]["fields"][-1]["required_if_message"] = "Say something."
     with pytest.raises(FormDefinitionError, match="needs a required_if"):
         load_definition(write_form(note))
+
+
+def test_nhs_numbers_are_checked_with_the_mod_11_check_digit(library: FormLibrary) -> None:
+    from cse_desktop.forms.validation import is_nhs_number
+
+    assert is_nhs_number("943 476 5919")  # the NHS's published example
+    assert is_nhs_number("9434765919")
+    assert not is_nhs_number("943 476 5918")  # wrong check digit
+    assert not is_nhs_number("943476591")  # nine digits
+    assert not is_nhs_number("１２３４５６７８９０")  # not ASCII digits
+    assert not is_nhs_number("1000000010")  # the check digit would be 10: never issued
+    child = library.get("child")
+    answers = {"first_name": "Ada", "last_name": "Vale", "date_of_birth": "2011-03-03",
+               "nhs_number": "943 476 5918"}
+    problems = {e.field_id: e.message for e in validate_answers(child, answers)}
+    assert "not a valid NHS number" in problems["nhs_number"]
+    answers["nhs_number"] = "943 476 5919"
+    assert validate_answers(child, answers) == []
+
+
+def test_a_date_of_birth_must_be_before_today(library: FormLibrary) -> None:
+    from datetime import date
+
+    child = library.get("child")
+    answers = {"first_name": "Ada", "last_name": "Vale", "date_of_birth": "2026-11-20"}
+    today = date(2026, 11, 20)
+    problems = {e.field_id: e.message for e in validate_answers(child, answers, today=today)}
+    assert problems == {"date_of_birth": "'Date of birth' must be before today."}
+    answers["date_of_birth"] = "2030-01-01"
+    assert validate_answers(child, answers, today=today) != []
+    answers["date_of_birth"] = "2026-11-19"
+    assert validate_answers(child, answers, today=today) == []
