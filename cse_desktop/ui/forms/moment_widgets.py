@@ -2,8 +2,8 @@
 
 A date is typed as people write it (03/03/2011), with a calendar for those who want one; an
 empty box is unanswered.  A date-time editor cannot be blank, so an unanswered question shows
-a "Not entered" button instead of a made-up date.  Pressing it (or "Now" / "Today") gives the practitioner a real
-editor with a calendar pop-up; "Clear" goes back to unanswered.
+a "Not entered" button instead of a made-up date.  Pressing it (or "Now") gives the
+practitioner a real editor with a calendar pop-up; "Clear" goes back to unanswered.
 
 Date-times are shown and edited in UK time (Europe/London) and stored as UTC ISO text.  The
 Qt editor is told its value is UTC while it holds London wall-clock numbers, so no daylight
