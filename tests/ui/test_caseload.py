@@ -34,7 +34,10 @@ def seed(session) -> dict[str, str]:
         "cal": add_child(session, "Cal", "Xander", local_reference="REF-3"),
     }
     high = work.start_draft("warning_signs", ids["amy"])
-    work.sign(high.id, checklist(ids["amy"], disclosed_sexual_abuse=True), PASSPHRASE, None)
+    high_answers = {**checklist(ids["amy"], disclosed_sexual_abuse=True),
+                    "professional_judgement": "Disclosed abuse: strategy meeting today.",
+                    "actions": [{"what": "Strategy meeting", "owner": "Social care"}]}
+    work.sign(high.id, high_answers, PASSPHRASE, None)
     low = work.start_draft("warning_signs", ids["ben"])
     work.sign(low.id, checklist(ids["ben"], absent_from_school=True), PASSPHRASE, None)
     returned = utc_now() - timedelta(hours=80)
