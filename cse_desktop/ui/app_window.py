@@ -39,6 +39,7 @@ from .form_windows import FormWindows, forms_module
 from .locking import DEFAULT_IDLE_MINUTES, IdleWatcher, OpenForm, WorkspaceSnapshot
 from .optional import optional_module
 from .record_dialogs import ChildDialog, EpisodeDialog, RecordDialog, record_dialogs_available
+from .sizing import fit_to_screen
 from .sync_hookup import SyncHookup
 from .unlock import FirstRunPage, UnlockPage
 from .workers import TaskRunner
@@ -76,7 +77,7 @@ class AppWindow(QMainWindow):
         self.forms.changed.connect(self._record_changed)
         self.forms.print_requested.connect(self.print_record)
         self.setWindowTitle(APP_TITLE + (" — DEMO (synthetic data)" if options.demo else ""))
-        self.resize(1280, 800)
+        fit_to_screen(self, 1280, 800)  # within a 1366x768 laptop's screen
 
         self.caseload = CaseloadView(self.runner)
         self.child = ChildView(self.runner)
@@ -132,6 +133,7 @@ class AppWindow(QMainWindow):
         self.sync = SyncHookup(self)
         self.sync.synced.connect(self.refresh)
         self.sync.revoked.connect(self._revoked)
+        self._help_menu_last()
         self._update_actions()
 
     # -- building ------------------------------------------------------------------------------
@@ -200,7 +202,7 @@ class AppWindow(QMainWindow):
                        self.episode_action, self.checklist_action, self.note_action,
                        self.print_action):
             child_menu.addAction(action)
-        help_menu = self.menuBar().addMenu("&Help")
+        self.help_menu = help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.about_action)
 
@@ -217,6 +219,12 @@ class AppWindow(QMainWindow):
         self.toolbar.addWidget(spacer)
         self.toolbar.addAction(self.lock_action)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+
+    def _help_menu_last(self) -> None:
+        """Help is the last menu, whatever other parts (Team, Sync) added after it."""
+        bar = self.menuBar()
+        bar.removeAction(self.help_menu.menuAction())
+        bar.addAction(self.help_menu.menuAction())
 
     def _wire_views(self) -> None:
         self.caseload.child_activated.connect(self.open_child)

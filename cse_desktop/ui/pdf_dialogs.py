@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from cse_desktop.services import documents
 from cse_desktop.services.casework import Casework
 from cse_desktop.services.errors import ServiceError
+from cse_desktop.ui.sizing import fit_text, grow_with_text
 
 OUTSIDE_WARNING = (
     "The PDF will be saved as an ordinary file, outside the app's encrypted store. Anyone who "
@@ -197,6 +198,7 @@ class DocumentDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+        grow_with_text(self, minimum_width=480)
         self.print_button.clicked.connect(self.print_now)
         self.save_button.clicked.connect(self.save_now)
 
@@ -222,6 +224,7 @@ class DocumentDialog(QDialog):
                 " It is signed with a local identity, not verified by the partnership.")
         self.message.setText(f"The PDF is ready and digitally signed by "
                              f"{self.session.actor.name}.{note}")
+        fit_text(self)
         self.print_button.setEnabled(True)
         self.save_button.setEnabled(True)
         self.print_button.setFocus()
@@ -230,6 +233,7 @@ class DocumentDialog(QDialog):
         self.progress.reset()
         self.error = message
         self.message.setText(message)
+        fit_text(self)
 
     def print_now(self) -> bool:
         if self.pdf is None:

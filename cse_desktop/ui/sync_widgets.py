@@ -41,6 +41,7 @@ from ..sync.conflicts import Conflict
 from ..sync.controller import SyncController, SyncState, SyncStatus
 from ..sync.merge import DELETED, MISSING
 from .a11y import named
+from .sizing import fit_to_screen
 from .wording import when
 
 FieldLabel = Callable[[Record, str], str]
@@ -260,7 +261,7 @@ class ConflictReviewDialog(QDialog):
         self.controller = controller
         self.field_label = field_label
         self.setWindowTitle("Review sync conflicts")
-        self.resize(860, 520)
+        fit_to_screen(self, 860, 520)
         self.list = named(QListWidget(), "Conflicts to review")
         self.list.currentRowChanged.connect(self._show)
         self.scroll = QScrollArea()

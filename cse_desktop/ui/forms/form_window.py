@@ -29,6 +29,7 @@ from cse_desktop.records import SIGNABLE_TYPES, Record
 from cse_desktop.services.casework import Casework
 from cse_desktop.services.errors import ServiceError, StoreError
 
+from ..sizing import fit_to_screen
 from .form_view import DEFAULT_AUTOSAVE_MS, FormView
 from .references import child_name
 from .timefmt import now_utc
@@ -67,7 +68,7 @@ class FormWindow(QWidget):
         self.new_draft = new_draft
         self._discarded = False
         self.setObjectName("formWindow")
-        self.resize(1240, 720)
+        fit_to_screen(self, 1240, 720)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)

@@ -30,6 +30,7 @@ from cse_desktop.services.casework import Casework
 from cse_desktop.services.errors import ServiceError, ValidationFailed
 from cse_desktop.services.indexing import child_display_name
 
+from ..sizing import fit_to_screen
 from .sign_dialog import SignDialog
 from .small_form import SmallForm
 from .style import ERROR_TEXT, FORM_STYLE
@@ -53,7 +54,7 @@ class QuickNoteDialog(QDialog):
         name = child_display_name(child.data) if child is not None else "this child"
         self.setWindowTitle(f"Case note — {name}")
         self.setStyleSheet(FORM_STYLE)
-        self.resize(720, 680)
+        fit_to_screen(self, 720, 680)
 
         layout = QVBoxLayout(self)
         heading = QLabel(f"New case note for {name}")

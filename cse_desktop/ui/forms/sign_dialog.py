@@ -33,6 +33,7 @@ from cse_desktop.records import Record, RecordType
 from cse_desktop.services.casework import Casework
 from cse_desktop.services.errors import ServiceError, StoreError, ValidationFailed
 
+from ..sizing import fit_text, grow_with_text
 from .signature_pad import SignaturePad
 from .style import ERROR_TEXT
 
@@ -91,12 +92,9 @@ class SignDialog(QDialog):
         what = record.record_type.label.lower()
         self.setWindowTitle(f"Sign this {what}")
         self.setModal(True)
-        self.setMinimumWidth(520)
 
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
-        # The dialog grows with a message instead of squashing the signature pad.
-        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
         actor = casework.actor
         who = QLabel(f"Signing as {actor.name} ({actor.role.label})")
         who.setStyleSheet("font-weight: 700; font-size: 11pt;")
@@ -156,6 +154,8 @@ class SignDialog(QDialog):
         QWidget.setTabOrder(self.sign_button, self.cancel_button)
         self.declaration.setFocus()
         self._update_buttons()
+        # The dialog grows with a message instead of squashing the signature pad.
+        grow_with_text(self, minimum_width=520)
 
     # -- state --------------------------------------------------------------------------------
 
@@ -184,6 +184,7 @@ class SignDialog(QDialog):
     def show_message(self, text: str) -> None:
         self.message.setText(text)
         self.message.setVisible(bool(text))
+        fit_text(self)
 
     def is_busy(self) -> bool:
         return self._busy
