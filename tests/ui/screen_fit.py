@@ -25,7 +25,7 @@ def settle(window: QWidget) -> None:
 def _text_cut(widget: QWidget) -> str | None:
     """Why the widget's text does not fit, or None if it does."""
     if isinstance(widget, QLabel):
-        if not widget.text() or widget.pixmap() is not None and not widget.pixmap().isNull():
+        if not widget.text() or (widget.pixmap() is not None and not widget.pixmap().isNull()):
             return None
         if widget.wordWrap():
             needed = widget.heightForWidth(widget.width())

@@ -104,7 +104,9 @@ class QuickNoteDialog(QDialog):
             QWidget.setTabOrder(chain[-1], self.draft_button)
         QWidget.setTabOrder(self.draft_button, self.sign_button)
         QWidget.setTabOrder(self.sign_button, self.cancel_button)
-        first = self.form.editors.get("contact_type")
+        # Typing starts in the note itself: a first keystroke must not tick a radio button.
+        summary_field = casework.definition("case_note").summary_field or "summary"
+        first = self.form.editors.get(summary_field)
         (first.focus_target() if first else chain[0]).setFocus()
 
     def answers(self) -> dict[str, Any]:
