@@ -168,6 +168,7 @@ class ChildView(QWidget):
         self.rhi_badge.setFlat(True)
         self.rhi_badge.setAutoDefault(False)
         self.rhi_badge.setToolTip("Go to the missing episodes")
+        self.rhi_badge.setAccessibleName("Return home interview due or overdue")
         self.rhi_badge.clicked.connect(self._show_episodes_box)
         self.rhi_badge.hide()
         header.addWidget(self.rhi_badge)

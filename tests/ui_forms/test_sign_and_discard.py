@@ -237,3 +237,18 @@ def test_ticking_none_identified_says_what_it_unticked(qtbot: Any, make_view: An
     assert editor.notice.isVisible()
     assert "Sexual exploitation" in editor.notice.text()
     assert "unticked" in editor.notice.text()
+
+
+def test_form_windows_say_demo_on_a_demo_store(qtbot: Any, casework: Casework,
+                                               rhi: Record) -> None:
+    window = FormWindow(casework, casework.open_record(rhi.id))
+    qtbot.addWidget(window)
+    assert window.demo_banner is None
+    window.close()
+    casework.store.set_meta("demo", True)
+    window = FormWindow(casework, casework.open_record(rhi.id))
+    qtbot.addWidget(window)
+    window.show()
+    assert window.demo_banner is not None and window.demo_banner.isVisible()
+    assert window.demo_banner.text().startswith("DEMO")
+    window.close()

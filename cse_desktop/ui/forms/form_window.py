@@ -32,6 +32,7 @@ from cse_desktop.services.errors import ServiceError, StoreError
 from ..sizing import fit_to_screen
 from .form_view import DEFAULT_AUTOSAVE_MS, FormView
 from .references import child_name
+from .style import AMBER, banner_css
 from .timefmt import now_utc
 
 
@@ -73,6 +74,14 @@ class FormWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(6)
+        self.demo_banner: QLabel | None = None
+        if getattr(casework.session, "is_demo", False):  # every window says DEMO
+            self.demo_banner = QLabel("DEMO — every child and record here is made up. "
+                                      "Do not enter real information.")
+            self.demo_banner.setWordWrap(True)
+            self.demo_banner.setAccessibleName("Demo warning")
+            self.demo_banner.setStyleSheet(f"{banner_css(AMBER)} font-weight: 600;")
+            layout.addWidget(self.demo_banner)
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 14pt; font-weight: 700;")
         self.heading.setWordWrap(True)
