@@ -1,7 +1,9 @@
 """Screenshots of each main screen with DEMO data, for looking at (``make screenshots``).
 
 Runs the real app window on a throw-away DEMO store and saves PNGs into ``screenshots/``
-(ignored by git): unlock, caseload, child view, return home interview, checklist, quick note.
+(ignored by git): unlock, caseload, child views (one with an overdue interview), return home
+interview, checklist (and its list of problems), sign dialog (empty, drawn, with a message),
+print record (working and done), performance measures, quick note.
 Run it under Xvfb:  xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshots.py
 """
 
@@ -63,6 +65,77 @@ def shoot_dialog(window: AppWindow, open_it: Callable[[], object], name: str) ->
     open_it()
 
 
+def shoot_sign_dialogs(window: AppWindow, form: QWidget) -> None:
+    """The sign dialog empty, with a signature drawn, and after Sign with nothing drawn."""
+    from PySide6.QtCore import QPointF
+
+    from cse_desktop.ui.forms import SignDialog
+
+    for name in ("08-sign-empty", "08b-sign-drawn", "08c-sign-message"):
+        dialog = SignDialog(form.casework, form.record, parent=form)
+        dialog.show()
+        settle(200)
+        if name != "08-sign-empty":
+            dialog.declaration.setChecked(True)
+        if name == "08b-sign-drawn":
+            canvas = dialog.pad.canvas
+            canvas._begin(QPointF(30, 60))
+            for x in range(40, 320, 14):
+                canvas._extend(QPointF(x, 60 + (x * 7) % 50))
+            canvas._end()
+            dialog.passphrase.setText("not shown")
+        if name == "08c-sign-message":
+            dialog.sign()
+        save(dialog, name)
+        dialog.reject()
+
+
+def shoot_overdue_child(window: AppWindow) -> None:
+    rows = window.caseload.model.rows
+    overdue = next((r for r in rows if r.rhi_state is RhiState.OVERDUE), None)
+    if overdue is None:
+        print("no child with an overdue interview in the demo data")
+        return
+    window.open_child(overdue.child_id)
+    wait_until(lambda: window.child.overview is not None
+               and window.child.overview.child.id == overdue.child_id
+               and not window.runner.busy)
+    save(window, "03c-child-overdue-interview")
+
+
+def shoot_print_record(window: AppWindow) -> None:
+    from cse_desktop.services.caseload import Caseload
+    from cse_desktop.ui.pdf_dialogs import print_record
+
+    session = window.session
+    overview = window.child.overview
+    if session is None or overview is None:
+        return
+    entries = Caseload(session).chronology(overview.child.id)
+    signed = next((e for e in entries if e.state.value == "signed"), None)
+    if signed is None:
+        print("no signed record to print")
+        return
+    dialog = print_record(session, signed.record_id, parent=window, show=False)
+    dialog.show()
+    save(dialog, "09-print-record-working")
+    wait_until(lambda: dialog.pdf is not None or dialog.error is not None, 60_000)
+    save(dialog, "09b-print-record-done")
+    dialog.reject()
+
+
+def shoot_measures(window: AppWindow) -> None:
+    from cse_desktop.ui.measures_view import MeasuresDialog
+
+    if window.session is None:
+        return
+    dialog = MeasuresDialog(window.session, window)
+    dialog.show()
+    settle(1500)
+    save(dialog, "10-performance-measures")
+    dialog.close()
+
+
 def main() -> int:
     OUT.mkdir(exist_ok=True)
     prepare_high_dpi()
@@ -83,8 +156,7 @@ def main() -> int:
     print("preparing demo store…")
     prepare_demo_store(data)
     window = AppWindow(AppOptions(data_dir=data, demo=True, unlock_hint=demo_unlock_hint()))
-    window.resize(1366, 740)
-    window.show()
+    window.show()  # at the size it chooses for this screen
     save(window, "01-unlock")
 
     page = window.unlock_page
@@ -115,16 +187,20 @@ def main() -> int:
     if due is not None:
         form = window.start_interview(due.episode.id)
         if form is not None:
-            form.resize(1300, 740)
             save(form, "04-return-interview")
             form.close()
     else:
         print("no interview due for this child: no RHI screenshot")
     form = window.new_checklist(child.child_id)
     if form is not None:
-        form.resize(1000, 740)
         save(form, "05-checklist")
+        form.view.request_sign()  # nothing answered: the compact list of problems
+        save(form, "05b-checklist-problems")
+        shoot_sign_dialogs(window, form)
         form.close()
+    shoot_overdue_child(window)
+    shoot_print_record(window)
+    shoot_measures(window)
     if window.note_action.isEnabled():
         shoot_dialog(window, lambda: window.new_note(child.child_id), "06-quick-note")
     else:

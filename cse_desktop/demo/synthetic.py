@@ -18,6 +18,7 @@ from typing import Any
 from cse_desktop.clock import SYSTEM_CLOCK
 from cse_desktop.demo import phrases
 from cse_desktop.forms.deadlines import RHI_DEADLINE_HOURS
+from cse_desktop.forms.levels import RiskLevel
 
 Answers = dict[str, Any]
 
@@ -188,7 +189,7 @@ class _Child:
             "date_of_birth": (self.now.date() - timedelta(days=age_days)).isoformat(),
             "gender": gender,
             "local_reference": f"DEMO-{rng.randrange(100000, 999999)}",
-            "nhs_number": f"999 {rng.randrange(1000):03d} {rng.randrange(10000):04d}",
+            "nhs_number": _test_nhs_number(rng),
             "address": (
                 f"{rng.randrange(1, 120)} {rng.choice(phrases.STREETS)}\n{town}\n"
                 f"ZZ99 {rng.randrange(1, 10)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}Z"
@@ -411,6 +412,11 @@ class _Child:
                 )
             if rng.random() < 0.5:
                 answers["actions"] = self._actions(assessed, rng.randint(1, 3))
+            if _is_high_risk(answers):  # the form's rule: high risk needs a view and an action
+                answers.setdefault("professional_judgement", (
+                    f"{self.call_name} is at high risk. My view is the risk is rising."))
+                if not answers.get("actions"):
+                    answers["actions"] = self._actions(assessed, 1)
             checklists.append(answers)
         return checklists
 
@@ -485,3 +491,22 @@ def _some(rng: random.Random, options: Sequence[str]) -> list[str]:
     """One to three distinct options, in the order of the list."""
     picked = set(rng.sample(list(options), rng.randint(1, min(3, len(options)))))
     return [o for o in options if o in picked]
+
+
+def _is_high_risk(answers: dict[str, Any]) -> bool:
+    """Whether a made-up checklist scores high (by the shipped definition's rules)."""
+    from cse_desktop.forms import default_library, score_checklist
+
+    definition = default_library().get("warning_signs")
+    return score_checklist(definition, answers).level is RiskLevel.HIGH
+
+
+def _test_nhs_number(rng: random.Random) -> str:
+    """A number from the 999 range the NHS keeps for testing, with a valid check digit."""
+    while True:
+        digits = [9, 9, 9] + [rng.randrange(10) for _ in range(6)]
+        check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
+        check = 0 if check == 11 else check
+        if check != 10:
+            text = "".join(map(str, digits)) + str(check)
+            return f"{text[:3]} {text[3:6]} {text[6:]}"

@@ -34,6 +34,7 @@ from cse_desktop.forms.validation import (
     is_visible,
     validate_answers,
     visible_fields,
+    with_scored_level,
 )
 from cse_desktop.forms.values import parse_date, parse_datetime
 
@@ -71,4 +72,5 @@ __all__ = [
     "time_left",
     "validate_answers",
     "visible_fields",
+    "with_scored_level",
 ]

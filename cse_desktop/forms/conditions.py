@@ -7,6 +7,7 @@ A condition is written in the form definition as JSON, for example::
     {"field": "travel", "contains": "other"}
     {"field": "offered_at", "later_than": {"field": "returned_at", "hours": 72}}
     {"all": [...]}, {"any": [...]}, {"not": {...}}
+    {"risk_level_at_least": "high"}   (checklists: the level the answers score)
 
 and parsed into the small frozen classes below.  Evaluation never raises: a comparison with a
 missing or garbled answer is simply false.
@@ -52,6 +53,19 @@ class LaterThan:
 
 
 @dataclass(frozen=True)
+class RiskAtLeast:
+    """True when the checklist's scored risk level is at least ``level`` (checklists only;
+    the level is worked out by the validator and passed in as ``RISK_LEVEL_ANSWER``)."""
+
+    level: str
+
+
+# The answers key under which the validator passes a checklist's scored level to conditions.
+RISK_LEVEL_ANSWER = "$risk_level"
+_LEVEL_ORDER = ("no_apparent", "low", "medium", "high")
+
+
+@dataclass(frozen=True)
 class AllOf:
     conditions: tuple[Condition, ...]
 
@@ -66,7 +80,7 @@ class Not:
     condition: Condition
 
 
-Condition = Equals | In | Contains | LaterThan | AllOf | AnyOf | Not
+Condition = Equals | In | Contains | LaterThan | RiskAtLeast | AllOf | AnyOf | Not
 
 
 class ConditionSyntaxError(ValueError):
@@ -87,6 +101,11 @@ def parse_condition(raw: Any) -> Condition:
         return AllOf(parsed) if key == "all" else AnyOf(parsed)
     if keys == {"not"}:
         return Not(parse_condition(raw["not"]))
+    if keys == {"risk_level_at_least"}:
+        level = raw["risk_level_at_least"]
+        if level not in _LEVEL_ORDER:
+            raise ConditionSyntaxError(f"'risk_level_at_least' must be one of {_LEVEL_ORDER}")
+        return RiskAtLeast(level)
     field = raw.get("field")
     if not isinstance(field, str) or len(keys) != 2:
         raise ConditionSyntaxError("a condition needs 'field' and one test (equals, in, ...)")
@@ -117,6 +136,8 @@ def condition_to_json(condition: Condition) -> dict[str, Any]:
         case LaterThan(field, other, hours):
             shown = int(hours) if float(hours).is_integer() else hours
             return {"field": field, "later_than": {"field": other, "hours": shown}}
+        case RiskAtLeast(level):
+            return {"risk_level_at_least": level}
         case AllOf(items):
             return {"all": [condition_to_json(c) for c in items]}
         case AnyOf(items):
@@ -159,6 +180,10 @@ def evaluate(condition: Condition, answers: Any) -> bool:
             if later is None or earlier is None:
                 return False
             return later - earlier > timedelta(hours=hours)
+        case RiskAtLeast(level):
+            scored = answers.get(RISK_LEVEL_ANSWER)
+            return (scored in _LEVEL_ORDER
+                    and _LEVEL_ORDER.index(scored) >= _LEVEL_ORDER.index(level))
         case AllOf(items):
             return all(evaluate(item, answers) for item in items)
         case AnyOf(items):

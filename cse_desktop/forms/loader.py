@@ -25,6 +25,7 @@ from cse_desktop.forms.conditions import (
     In,
     LaterThan,
     Not,
+    RiskAtLeast,
     parse_condition,
     referenced_fields,
 )
@@ -170,6 +171,7 @@ def _build_field(path: Path, raw: dict[str, Any], prefix: str) -> Field:
         options=options,
         show_if=_condition(path, name, raw.get("show_if")),
         required_if=_condition(path, name, raw.get("required_if")),
+        required_if_message=raw.get("required_if_message"),
         weight=raw.get("weight"),
         override=raw.get("override", False),
         ref=raw.get("ref"),
@@ -178,6 +180,8 @@ def _build_field(path: Path, raw: dict[str, Any], prefix: str) -> Field:
         min=raw.get("min"),
         max=raw.get("max"),
         not_before=raw.get("not_before"),
+        past_only=raw.get("past_only", False),
+        format=raw.get("format"),
     )
 
 
@@ -220,6 +224,14 @@ def _check_definition(path: Path, definition: FormDefinition) -> None:
     )
     _check_special_field(path, definition, definition.summary_field, "summary_field", _TEXT_TYPES)
     _check_scoring(path, definition)
+    for field in fields:
+        if field.required_if_message and field.required_if is None:
+            raise FormDefinitionError(path, field.id,
+                                      "required_if_message needs a required_if condition")
+        if definition.scoring is None and (_uses_risk(field.show_if)
+                                           or _uses_risk(field.required_if)):
+            raise FormDefinitionError(path, field.id, "risk_level_at_least is only for "
+                                      "checklists with a scoring rule")
 
 
 def _check_unique(path: Path, ids: list[str], field: str | None, what: str) -> None:
@@ -282,6 +294,10 @@ def _check_field(path: Path, field: Field, name: str, nested: bool) -> None:
         fail(f"min ({field.min:g}) is more than max ({field.max:g})")
     if field.not_before is not None and kind not in _MOMENT_TYPES:
         fail(f"only date and datetime fields can have not_before, not {kind} fields")
+    if field.past_only and kind != "date":
+        fail(f"only date fields can be past_only, not {kind} fields")
+    if field.format is not None and kind != "text":
+        fail(f"only text fields can have a format, not {kind} fields")
 
 
 def _check_condition(
@@ -323,8 +339,21 @@ def _leaves(condition: Condition) -> list[Equals | In | Contains | LaterThan]:
             return [leaf for child in children for leaf in _leaves(child)]
         case Not(inner):
             return _leaves(inner)
+        case RiskAtLeast():
+            return []
         case _:
             return [condition]
+
+
+def _uses_risk(condition: Condition | None) -> bool:
+    match condition:
+        case RiskAtLeast():
+            return True
+        case AllOf(children) | AnyOf(children):
+            return any(_uses_risk(child) for child in children)
+        case Not(inner):
+            return _uses_risk(inner)
+    return False
 
 
 def _check_not_before(path: Path, name: str, field: Field, scope: dict[str, Field]) -> None:

@@ -62,6 +62,7 @@ class Field:
     options: tuple[Option, ...] = ()
     show_if: Condition | None = None
     required_if: Condition | None = None
+    required_if_message: str | None = None  # said when required_if makes it needed (a rule)
     weight: int | None = None
     override: bool = False
     ref: str | None = None
@@ -70,6 +71,8 @@ class Field:
     min: float | None = None
     max: float | None = None
     not_before: str | None = None  # id of a date/datetime field this one may not precede
+    past_only: bool = False  # a date before today (e.g. a date of birth)
+    format: str | None = None  # a checked text format: "nhs_number" (10 digits, mod-11 check)
 
     @property
     def option_values(self) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from cse_desktop.forms.levels import RiskLevel
 from cse_desktop.forms.model import FormDefinition, Scoring, Threshold
 from cse_desktop.forms.validation import is_visible, without_hidden
 
-__all__ = ["Contribution", "RiskLevel", "RiskResult", "score_checklist"]
+__all__ = ["Contribution", "RiskLevel", "RiskResult", "not_assessed_text", "score_checklist"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,25 @@ class RiskResult:
     not_known: tuple[tuple[str, str], ...]  # (field_id, label) answered "not known"
     explanation: str
     unanswered: tuple[tuple[str, str], ...] = ()  # (field_id, label) not answered at all (drafts)
+
+    @property
+    def is_assessed(self) -> bool:
+        """A level can be shown: every indicator is answered, or the answers so far already
+        make the risk high (more answers can only raise a level, never lower it)."""
+        return not self.unanswered or self.level is RiskLevel.HIGH
+
+    @property
+    def headline(self) -> str:
+        """The level in words, or "Not assessed yet: 34 questions unanswered" for an
+        incomplete checklist, which must never look like "No apparent risk"."""
+        if self.is_assessed:
+            return self.level.label
+        return not_assessed_text(len(self.unanswered))
+
+    @property
+    def shown_level(self) -> RiskLevel | None:
+        """The level to colour and file under, or None while it is not assessed yet."""
+        return self.level if self.is_assessed else None
 
 
 def score_checklist(defn: FormDefinition, answers: Any) -> RiskResult:
@@ -88,6 +107,12 @@ def score_checklist(defn: FormDefinition, answers: Any) -> RiskResult:
     )
 
 
+def not_assessed_text(unanswered: int) -> str:
+    """"Not assessed yet: 3 questions unanswered"."""
+    return (f"Not assessed yet: {unanswered} question{'s' if unanswered != 1 else ''} "
+            "unanswered")
+
+
 def level_for_score(scoring: Scoring, score: int) -> RiskLevel:
     """The level the thresholds give a score (ignoring overrides)."""
     return _band(scoring, score).level
@@ -125,6 +150,14 @@ def _explain(
     unanswered: list[tuple[str, str]],
 ) -> str:
     parts = []
+    if unanswered and level is not RiskLevel.HIGH:
+        parts.append(f"{not_assessed_text(len(unanswered))}. So far: score {score}.")
+        if contributions:
+            listed = ", ".join(f"{c.label} ({c.weight})" for c in contributions)
+            parts.append(f"Answered yes so far: {listed}.")
+        if not_known:
+            parts.append(f"Not known, to follow up: {_join([lbl for _, lbl in not_known])}.")
+        return " ".join(parts)
     if overrides and level != band.level:
         concern = "a serious concern" if len(overrides) == 1 else "serious concerns"
         names = _join([o.label for o in overrides])

@@ -11,9 +11,10 @@ import copy
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from cse_desktop.forms.conditions import evaluate
+from cse_desktop.forms.conditions import RISK_LEVEL_ANSWER, evaluate
 from cse_desktop.forms.model import INDICATOR_ANSWERS, Field, FormDefinition
 from cse_desktop.forms.values import is_record_id, parse_date, parse_datetime
 
@@ -130,12 +131,13 @@ def is_empty(value: Any) -> bool:
 
 
 def validate_answers(
-    defn: FormDefinition, answers: Any, *, for_signing: bool = True
+    defn: FormDefinition, answers: Any, *, for_signing: bool = True, today: date | None = None
 ) -> list[FieldError]:
     """Every problem with the answers, or an empty list if there are none.
 
     With ``for_signing=False`` (saving a draft) missing answers are allowed, but the answers
     that are there must still be of the right kind.  Answers to hidden fields are ignored.
+    ``today`` (the UK date, from the clock) turns on the ``past_only`` checks.
     """
     if not isinstance(answers, Mapping):
         message = (
@@ -151,8 +153,34 @@ def validate_answers(
         if key not in known
     ]
     effective = without_hidden(fields, {k: v for k, v in answers.items() if k in known})
-    errors.extend(_validate_fields(fields, effective, for_signing, prefix="", context=""))
+    judged = with_scored_level(defn, effective)
+    errors.extend(_validate_fields(fields, judged, for_signing, prefix="", context=""))
+    if today is not None:
+        errors.extend(_past_only_problems(fields, judged, today))
     return errors
+
+
+def _past_only_problems(fields: list[Field], answers: Mapping[str, Any],
+                        today: date) -> list[FieldError]:
+    problems = []
+    for field in fields:
+        if not field.past_only or not is_visible(field, answers):
+            continue
+        day = parse_date(answers.get(field.id))
+        if day is not None and day >= today:
+            problems.append(FieldError(field.id, f"'{field.label}' must be before today."))
+    return problems
+
+
+def with_scored_level(defn: FormDefinition, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers plus, for a checklist, the level they score (for ``risk_level_at_least``
+    rules such as "a high-risk checklist needs a professional view")."""
+    judged = dict(answers)
+    if defn.scoring is not None:
+        from cse_desktop.forms.scoring import score_checklist  # scoring imports this module
+
+        judged[RISK_LEVEL_ANSWER] = score_checklist(defn, answers).level.value
+    return judged
 
 
 def _validate_fields(
@@ -167,7 +195,10 @@ def _validate_fields(
         value = answers.get(field.id)
         if is_empty(value):
             if for_signing and is_required(field, answers):
-                errors.append(FieldError(path, context + required_message(field)))
+                message = required_message(field)
+                if not field.required and field.required_if_message:
+                    message = field.required_if_message
+                errors.append(FieldError(path, context + message))
             continue
         problem = _value_problem(field, value)
         if problem is not None:
@@ -223,7 +254,7 @@ def _value_problem(field: Field, value: Any) -> str | None:
         return _number_problem(field, value)
     if kind == "date":
         if not isinstance(value, str) or parse_date(value) is None:
-            return f"'{label}': enter a date, for example 2026-11-20."
+            return f"'{label}': enter a date as day/month/year, for example 20/11/2026."
         return None
     if kind == "datetime":
         if not isinstance(value, str) or parse_datetime(value) is None:
@@ -263,7 +294,24 @@ def _text_problem(field: Field, value: Any) -> str | None:
         return f"'{label}' must be a single line of text."
     if field.max_length is not None and len(value) > field.max_length:
         return f"'{label}' must be {field.max_length} characters or fewer."
+    if field.format == "nhs_number" and not is_nhs_number(value):
+        return (f"'{label}' is not a valid NHS number: it has 10 digits and the last one is "
+                "a check digit. Check it against the child's records.")
     return None
+
+
+def is_nhs_number(text: str) -> bool:
+    """Ten digits (spaces allowed, as in "943 476 5919") whose last digit is the modulus 11
+    check digit of the first nine."""
+    digits = text.replace(" ", "")
+    if len(digits) != 10 or not digits.isascii() or not digits.isdigit():
+        return False
+    total = sum(int(d) * weight for d, weight in zip(digits[:9], range(10, 1, -1),
+                                                      strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(digits[9])
 
 
 def _number_problem(field: Field, value: Any) -> str | None:

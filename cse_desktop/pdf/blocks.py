@@ -63,9 +63,10 @@ def details_with_qr(rows: list[tuple[str, str]], payload: str, caption: str) -> 
 def risk_box(risk: RiskResult, heading: str = "Risk level") -> Flowable:
     """The level in colour with the reasons (score, contributing indicators, gaps)."""
     st = styles()
-    colour = LEVEL_COLOURS.get(risk.level.value, colors.black)
+    shown = risk.shown_level  # None while the checklist is not assessed yet: never green
+    colour = LEVEL_COLOURS.get(shown.value, colors.black) if shown else colors.HexColor("#555555")
     headline = Paragraph(
-        f'{esc(heading)}: <font color="#{colour.hexval()[2:]}">{esc(risk.level.label)}</font>'
+        f'{esc(heading)}: <font color="#{colour.hexval()[2:]}">{esc(risk.headline)}</font>'
         f"  (score {risk.score})", st.big)
     parts: list[Flowable] = [headline, Spacer(1, 3), Paragraph(esc(risk.explanation), st.body)]
     table = Table([[parts]], colWidths=[CONTENT_WIDTH], hAlign="LEFT")

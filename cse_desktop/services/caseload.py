@@ -320,7 +320,7 @@ class Caseload:
                 summary = str(record.data.get(definition.summary_field) or "")
             if record.record_type is RecordType.WARNING_SIGNS:
                 result = score_checklist(definition, record.data)
-                title = f"{definition.title}: {result.level.label} (score {result.score})"
+                title = f"{definition.title}: {result.headline} (score {result.score})"
             elif record.record_type is RecordType.MISSING_EPISODE:
                 kind = "Absent" if record.data.get("missing_or_absent") == "absent" else "Missing"
                 title = f"{kind} episode"

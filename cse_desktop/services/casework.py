@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..clock import Clock
 from ..forms import FieldError, FormDefinition, clean_answers, validate_answers
-from ..records import Record, RecordState, RecordType, Signature, new_id
+from ..records import SIGNABLE_TYPES, Record, RecordState, RecordType, Signature, new_id
 from ..store import SignedRecordImmutable
 from .errors import ServiceError, ValidationFailed
 from .session import Session
@@ -28,8 +29,10 @@ EPISODE_TO_RHI = {
 class Casework:
     """The use cases a practitioner performs on their caseload."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, clock: Clock | None = None) -> None:
         self.session = session
+        # Whose "today" judges e.g. a date of birth: given, the session's, or the computer's.
+        self.clock: Clock = clock or session.clock
         self.store = session.store
         self.library = session.library
         self.actor = session.actor
@@ -45,7 +48,7 @@ class Casework:
     def _new_record(self, form_id: str, data: dict[str, Any], child_id: str | None,
                     *, record_id: str | None = None) -> Record:
         definition = self.definition(form_id)
-        now = self.session.clock.now()
+        now = self.clock.now()
         return Record(
             id=record_id or new_id(),
             record_type=RecordType(definition.record_type),
@@ -62,7 +65,8 @@ class Casework:
     def _checked(self, definition: FormDefinition, answers: dict[str, Any],
                  *, complete: bool) -> dict[str, Any]:
         cleaned = clean_answers(definition, answers)
-        errors = validate_answers(definition, cleaned, for_signing=complete)
+        errors = validate_answers(definition, cleaned, for_signing=complete,
+                                  today=self.clock.today())
         if errors:
             raise ValidationFailed(errors)
         return cleaned
@@ -75,7 +79,7 @@ class Casework:
         else:
             definition = self.definition(record_or_form)
         return validate_answers(definition, clean_answers(definition, answers),
-                                for_signing=complete)
+                                for_signing=complete, today=self.clock.today())
 
     # -- children and episodes -----------------------------------------------------------------
 
@@ -163,7 +167,7 @@ class Casework:
         signature = Signature(
             signed_by=self.actor.name,
             signer_role=self.actor.role.label,
-            signed_at=self.session.clock.now(),
+            signed_at=self.clock.now(),
             image_png=signature_png,
         )
         return self.store.sign(record_id, signature, self.actor, data=data)
@@ -197,6 +201,23 @@ class Casework:
         return self.store.add(self._new_record("case_note", data, child_id), self.actor)
 
     def delete_draft(self, record_id: str) -> Record:
+        return self.store.delete_draft(record_id, self.actor)
+
+    def may_discard(self, record: Record) -> bool:
+        """Only the author may discard a form they have not signed yet."""
+        return (not record.is_signed and not record.deleted
+                and record.record_type in SIGNABLE_TYPES
+                and record.author == self.actor.name)
+
+    def discard_draft(self, record_id: str) -> Record:
+        """Throw away an unsigned draft: it leaves the chronology and the drafts count, the
+        removal is audited and synced as a tombstone.  Signed records cannot be discarded."""
+        current = self.store.get(record_id)
+        if current.is_signed:
+            raise ServiceError("This record is signed and cannot be discarded. Add an "
+                               "addendum to correct it.")
+        if not self.may_discard(current):
+            raise ServiceError("Only the person who started this draft can discard it.")
         return self.store.delete_draft(record_id, self.actor)
 
     def find(self, record_id: str) -> Record | None:

@@ -64,8 +64,8 @@ def make_indexer(library: FormLibrary) -> Indexer:
             words.append(title)
         elif record.record_type is RecordType.WARNING_SIGNS:
             result = score_checklist(definition, record.data)
-            risk_level = result.level.value
-            title = f"{definition.title}: {result.level.label} (score {result.score})"
+            risk_level = result.shown_level.value if result.shown_level else None
+            title = f"{definition.title}: {result.headline} (score {result.score})"
         else:
             title = definition.title
         return RecordIndex(occurred or to_iso(record.created_at), title, " ".join(words),

@@ -42,6 +42,7 @@ from .locking import DEFAULT_IDLE_MINUTES, IdleWatcher, OpenForm, WorkspaceSnaps
 from .optional import optional_module
 from .record_dialogs import ChildDialog, EpisodeDialog, RecordDialog, record_dialogs_available
 from .recovery_notice import show_recovery_notice
+from .sizing import fit_to_screen
 from .sync_hookup import SyncHookup
 from .unlock import FirstRunPage, UnlockPage
 from .workers import TaskRunner
@@ -80,7 +81,7 @@ class AppWindow(QMainWindow):
         self.forms.changed.connect(self._record_changed)
         self.forms.print_requested.connect(self.print_record)
         self.setWindowTitle(APP_TITLE + (" — DEMO (synthetic data)" if options.demo else ""))
-        self.resize(1280, 800)
+        fit_to_screen(self, 1280, 800)  # within a 1366x768 laptop's screen
 
         self.caseload = CaseloadView(self.runner)
         self.child = ChildView(self.runner)
@@ -143,6 +144,7 @@ class AppWindow(QMainWindow):
         self.sync = SyncHookup(self)
         self.sync.synced.connect(self.refresh)
         self.sync.revoked.connect(self._revoked)
+        self._help_menu_last()
         self._update_actions()
         if self.wipe_notice is not None:
             notice = QMessageBox(QMessageBox.Icon.Information, "Records removed",
@@ -215,7 +217,7 @@ class AppWindow(QMainWindow):
                        self.episode_action, self.checklist_action, self.note_action,
                        self.print_action):
             child_menu.addAction(action)
-        help_menu = self.menuBar().addMenu("&Help")
+        self.help_menu = help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.about_action)
 
@@ -232,6 +234,12 @@ class AppWindow(QMainWindow):
         self.toolbar.addWidget(spacer)
         self.toolbar.addAction(self.lock_action)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+
+    def _help_menu_last(self) -> None:
+        """Help is the last menu, whatever other parts (Team, Sync) added after it."""
+        bar = self.menuBar()
+        bar.removeAction(self.help_menu.menuAction())
+        bar.addAction(self.help_menu.menuAction())
 
     def _wire_views(self) -> None:
         self.caseload.child_activated.connect(self.open_child)
@@ -409,9 +417,10 @@ class AppWindow(QMainWindow):
         self.workspace.setCurrentWidget(self.child)
         self.child.back_button.setFocus()
 
-    def open_record(self, record_id: str) -> Any | None:
+    def open_record(self, record_id: str, *, new_draft: bool = False) -> Any | None:
         """Forms open in their own window; a child's details or a missing episode (facts
-        kept up to date, never signed) open in their edit dialog."""
+        kept up to date, never signed) open in their edit dialog.  ``new_draft``: the draft
+        was just started, so closing it untouched leaves nothing behind."""
         work = self._casework()
         if work is None:
             return None
@@ -428,7 +437,7 @@ class AppWindow(QMainWindow):
         if record.record_type is RecordType.CHILD:
             self.edit_child(record.id)
             return None
-        return self.forms.open(record_id, record=record)
+        return self.forms.open(record_id, record=record, new_draft=new_draft)
 
     def _record_changed(self, _record_id: str) -> None:
         if self.session is None:
@@ -517,7 +526,8 @@ class AppWindow(QMainWindow):
             self.show_error(exc)
             return None
         self.refresh()
-        return self.open_record(draft.id)
+        # Revision 1: nobody has typed in it yet (just started, or started and left).
+        return self.open_record(draft.id, new_draft=draft.revision == 1)
 
     def new_checklist(self, child_id: str | None) -> Any | None:
         work = self._casework()
@@ -528,7 +538,7 @@ class AppWindow(QMainWindow):
             return None
         draft = work.start_draft("warning_signs", child_id)
         self.refresh()
-        return self.open_record(draft.id)
+        return self.open_record(draft.id, new_draft=True)
 
     def new_note(self, child_id: str | None) -> None:
         """Ctrl+N: the quick case note for the child being worked on."""

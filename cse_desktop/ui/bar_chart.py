@@ -17,7 +17,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFocusEvent, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 PADDING = 8
@@ -234,7 +243,7 @@ class BarChart(QWidget):
                 painter.setPen(text_colour)
                 painter.drawText(QRectF(x, rect.top() - line, slot, line),
                                  Qt.AlignmentFlag.AlignCenter, self._value_text(bar))
-                painter.setFont(small)
+                painter.setFont(_fitting_font(small, bar.label, slot - 2))
                 painter.drawText(QRectF(x, area.bottom() + 2, slot, 2 * line),
                                  Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
                                  | Qt.TextFlag.TextWordWrap, bar.label)
@@ -281,3 +290,14 @@ class BarChart(QWidget):
             pen = QPen(self.palette().color(self.palette().ColorRole.Highlight), 3)
             painter.setPen(pen)
             painter.drawRect(rect.adjusted(-2, -2, 2, 2))
+
+
+def _fitting_font(font: QFont, label: str, width: float) -> QFont:
+    """``font``, made a little smaller until every word of ``label`` fits ``width`` (so
+    "No apparent" under a narrow bar does not run into "Not assessed" beside it)."""
+    fitted = QFont(font)
+    words = label.split() or [label]
+    while fitted.pointSizeF() > 6 and max(
+            QFontMetrics(fitted).horizontalAdvance(word) for word in words) > width:
+        fitted.setPointSizeF(fitted.pointSizeF() - 0.5)
+    return fitted

@@ -307,6 +307,7 @@ class CaseloadView(QWidget):
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
         self.search.returnPressed.connect(self._search_now)
         self.risk.currentIndexChanged.connect(self.refresh)
+        self.rhi_only.toggled.connect(self._sort_for_due)
         self.rhi_only.toggled.connect(self.refresh)
         self.drafts_only.toggled.connect(self.refresh)
         self.add_button.clicked.connect(self.add_child_requested)
@@ -322,6 +323,17 @@ class CaseloadView(QWidget):
         self.setTabOrder(self.table, self.add_button)
         self.setTabOrder(self.add_button, self.episode_button)
         self.setTabOrder(self.episode_button, self.attention)
+
+    def _sort_for_due(self, on: bool) -> None:
+        """With "RHI due or overdue" on, the most urgent comes first (overdue longest, then
+        due soonest); turning it off puts back the order the practitioner had."""
+        header = self.table.horizontalHeader()
+        if on:
+            self._sort_before_due = (header.sortIndicatorSection(), header.sortIndicatorOrder())
+            self.table.sortByColumn(Column.RHI, Qt.SortOrder.AscendingOrder)
+        elif getattr(self, "_sort_before_due", None) is not None:
+            self.table.sortByColumn(*self._sort_before_due)
+            self._sort_before_due = None
 
     # -- data ----------------------------------------------------------------------------------
 

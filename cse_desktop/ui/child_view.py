@@ -162,6 +162,16 @@ class ChildView(QWidget):
         header.addWidget(self.back_button)
         header.addSpacing(12)
         header.addWidget(self.title, 1)
+        # An interview due or overdue is said at the top, not only further down the page.
+        self.rhi_badge = QPushButton("")
+        self.rhi_badge.setObjectName("rhiBadge")
+        self.rhi_badge.setFlat(True)
+        self.rhi_badge.setAutoDefault(False)
+        self.rhi_badge.setToolTip("Go to the missing episodes")
+        self.rhi_badge.setAccessibleName("Return home interview due or overdue")
+        self.rhi_badge.clicked.connect(self._show_episodes_box)
+        self.rhi_badge.hide()
+        header.addWidget(self.rhi_badge)
         header.addWidget(self.risk_badge)
         buttons = QHBoxLayout()
         for button in (self.edit_button, self.episode_button, self.checklist_button,
@@ -198,6 +208,7 @@ class ChildView(QWidget):
         left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to what is inside
         left_scroll.setMinimumWidth(420)
+        self._left_scroll = left_scroll
 
         # right: chronology
         self.chronology_filter = named(QComboBox(), "Show in chronology")
@@ -264,6 +275,7 @@ class ChildView(QWidget):
         self.title.setText("")
         self.details.setText("")
         self.risk_badge.setText("")
+        self.rhi_badge.hide()
         self.actions.clear()
         self.chronology.clear()
         _clear(self._risk_layout)
@@ -298,16 +310,44 @@ class ChildView(QWidget):
         self.overview = overview
         data = overview.child.data
         self.title.setText(overview.name)
-        level = overview.current_risk.level if overview.current_risk else None
+        level = overview.current_risk.shown_level if overview.current_risk else None
         self.risk_badge.setText(theme.risk_text(level))
         self.risk_badge.setStyleSheet(theme.risk_tint(level).stylesheet())
         self.risk_badge.setAccessibleName(f"Current risk level: {theme.risk_text(level)}")
         self.details.setText(self._details_text(data, overview.today))
+        self._show_rhi_badge(overview)
         self._show_risk(overview)
         self._show_actions(overview)
         self._show_episodes(overview)
         self._apply_tab_order()
         self.loaded.emit()
+
+    def _show_rhi_badge(self, overview: ChildOverview) -> None:
+        """"Interview overdue" (red) or "Interview due by …" (amber) beside the risk badge."""
+        overdue = [e for e in overview.episodes if e.state is RhiState.OVERDUE]
+        due = [e for e in overview.episodes if e.state is RhiState.DUE]
+        if overdue:
+            text = (f"RHI overdue ({len(overdue)})" if len(overdue) > 1
+                    else "RHI overdue since " + wording.when(overdue[0].deadline))
+            tint = theme.OVERDUE
+        elif due:
+            soonest = min(due, key=lambda e: e.deadline or overview.child.created_at)
+            text, tint = f"RHI due by {wording.when(soonest.deadline)}", theme.DUE
+        else:
+            self.rhi_badge.hide()
+            return
+        self.rhi_badge.setText(text)
+        self.rhi_badge.setAccessibleName(f"Return home interview: {text}. Press to go to the "
+                                         "missing episodes.")
+        self.rhi_badge.setStyleSheet(f"QPushButton#rhiBadge {{ {tint.stylesheet()} "
+                                     f"border: 1px solid {tint.text}; }}")
+        self.rhi_badge.show()
+
+    def _show_episodes_box(self) -> None:
+        self._left_scroll.ensureWidgetVisible(self.episodes_box, 0, 0)
+        buttons = self.episodes_box.findChildren(QPushButton)
+        if buttons:
+            buttons[0].setFocus()
 
     def _apply_tab_order(self) -> None:
         """Tab follows the page: header buttons, risk, actions, episodes, chronology.  (The
@@ -347,9 +387,9 @@ class ChildView(QWidget):
                 "No signed warning-signs checklist yet. Start one with “New warning-signs "
                 "checklist…”.", "hint"))
             return
-        level = badge(f"{result.level.label}  (score {result.score})",
-                      theme.risk_tint(result.level))
-        level.setAccessibleName(f"{result.level.label}, score {result.score}")
+        level = badge(f"{result.headline}  (score {result.score})",
+                      theme.risk_tint(result.shown_level))
+        level.setAccessibleName(f"{result.headline}, score {result.score}")
         row = QHBoxLayout()
         row.addWidget(level)
         row.addWidget(_label(f"Assessed {wording.when(overview.risk_assessed_at)}", "hint"), 1)
@@ -414,7 +454,8 @@ class ChildView(QWidget):
         if state_text:
             tint = {RhiState.OVERDUE: theme.OVERDUE, RhiState.DUE: theme.DUE}.get(status.state)
             state = badge(state_text, tint) if tint else _label(state_text, "hint")
-            state.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+            state.setWordWrap(True)  # a narrow column wraps the message instead of cutting it
+            state.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
             layout.addWidget(state)
         line = QHBoxLayout()
         episode_id = status.episode.id

@@ -51,7 +51,7 @@ class FormWindows(QObject):
         return dict(self._windows)
 
     def open(self, record_id: str, position: object = None,
-             record: Record | None = None) -> Any | None:
+             record: Record | None = None, *, new_draft: bool = False) -> Any | None:
         """Show the record's window (raising it if already open).  ``record`` saves reading
         it again when the caller has just opened it."""
         module = forms_module()
@@ -61,7 +61,8 @@ class FormWindows(QObject):
         if window is None:
             work = Casework(self._session)
             # No parent: a FormWindow with a parent is embedded rather than a window.
-            window = module.FormWindow(work, record or work.open_record(record_id))
+            window = module.FormWindow(work, record or work.open_record(record_id),
+                                       new_draft=new_draft)
             self._windows[record_id] = window
             self._connect(record_id, window)
             if isinstance(position, dict):
@@ -100,6 +101,7 @@ class FormWindows(QObject):
                 kept.append(OpenForm(record_id, {"view": window.position(),
                                                  "geometry": window.saveGeometry()}))
             window.confirm_close = False  # already flushed; a lock must not wait for a question
+            window.new_draft = False  # it comes back after unlocking: keep even an empty draft
             window.close()
             window.deleteLater()
         return kept

@@ -56,6 +56,7 @@ from ..services.session import Session
 from . import theme
 from .a11y import named
 from .bar_chart import Bar, BarChart, Group
+from .sizing import fit_to_screen
 from .workers import TaskRunner
 
 EVERYONE = "Everyone on this device"
@@ -469,7 +470,7 @@ class MeasuresDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Performance measures")
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
-        self.resize(1200, 800)
+        fit_to_screen(self, 1200, 800)
         self.view = MeasuresView(parent=self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view)

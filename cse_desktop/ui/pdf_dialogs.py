@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QStandardPaths, Qt, QThreadPool, Signal
 from PySide6.QtGui import QImage, QPainter, QResizeEvent
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -32,9 +33,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cse_desktop.clock import SYSTEM_CLOCK
 from cse_desktop.services import documents
 from cse_desktop.services.casework import Casework
 from cse_desktop.services.errors import ServiceError
+from cse_desktop.ui.sizing import fit_text, grow_with_text
 
 OUTSIDE_WARNING = (
     "The PDF will be saved as an ordinary file, outside the app's encrypted store. Anyone who "
@@ -80,6 +83,28 @@ class PdfJob(QRunnable):
 # -- saving and printing ------------------------------------------------------------------------
 
 
+def documents_folder() -> Path:
+    """Where a saved PDF goes first: the user's Documents folder (not the program's)."""
+    folder = QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(folder) if folder else Path.home()
+
+
+def friendly_file_name(session: Any, kind: str, child_id: str | None,
+                       today: date | None = None) -> str:
+    """"ZN return home interview 2026-12-02.pdf": the child's initials (not their name),
+    what it is and the day it was made."""
+    what = kind.replace("_", " ").replace("-", " ")
+    initials = ""
+    if child_id:
+        child = Casework(session).find(child_id)
+        if child is not None:
+            initials = "".join(str(child.data.get(key) or "?")[:1].upper()
+                               for key in ("first_name", "last_name"))
+    day = (today or SYSTEM_CLOCK.today()).isoformat()
+    return " ".join(part for part in (initials, what, day) if part) + ".pdf"
+
+
 def save_pdf_with_warning(parent: QWidget | None, pdf_bytes: bytes, suggested_name: str,
                           on_saved: Callable[[Path], None] | None = None) -> Path | None:
     """Warn that the file will be outside the encrypted store, ask where, write it.
@@ -90,7 +115,8 @@ def save_pdf_with_warning(parent: QWidget | None, pdf_bytes: bytes, suggested_na
         QMessageBox.StandardButton.Cancel)
     if answer != QMessageBox.StandardButton.Save:
         return None
-    chosen, _ = QFileDialog.getSaveFileName(parent, "Save PDF", suggested_name,
+    chosen, _ = QFileDialog.getSaveFileName(parent, "Save PDF",
+                                            str(documents_folder() / suggested_name),
                                             "PDF documents (*.pdf)")
     if not chosen:
         return None
@@ -197,6 +223,7 @@ class DocumentDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+        grow_with_text(self, minimum_width=480)
         self.print_button.clicked.connect(self.print_now)
         self.save_button.clicked.connect(self.save_now)
 
@@ -222,6 +249,7 @@ class DocumentDialog(QDialog):
                 " It is signed with a local identity, not verified by the partnership.")
         self.message.setText(f"The PDF is ready and digitally signed by "
                              f"{self.session.actor.name}.{note}")
+        fit_text(self)
         self.print_button.setEnabled(True)
         self.save_button.setEnabled(True)
         self.print_button.setFocus()
@@ -230,6 +258,7 @@ class DocumentDialog(QDialog):
         self.progress.reset()
         self.error = message
         self.message.setText(message)
+        fit_text(self)
 
     def print_now(self) -> bool:
         if self.pdf is None:
@@ -257,12 +286,17 @@ def print_case_summary(session: Any, child_id: str, parent: QWidget | None = Non
             session.signing_identity(), session.organisation, progress=progress)
 
     dialog = DocumentDialog(session, work, title="Case summary",
-                            suggested_name=documents.suggested_file_name("case-summary",
-                                                                         child_id),
+                            suggested_name=friendly_file_name(session, "case summary",
+                                                              child_id),
                             record_id=child_id, child_id=child_id, parent=parent)
     if show:
         dialog.exec()
     return dialog
+
+
+def _kind_name(form_id: str) -> str:
+    return {"return_interview": "return home interview",
+            "warning_signs": "warning signs checklist"}.get(form_id, form_id)
 
 
 def print_record(session: Any, record_id: str, parent: QWidget | None = None,
@@ -279,7 +313,8 @@ def print_record(session: Any, record_id: str, parent: QWidget | None = None,
             session.signing_identity(), session.organisation, progress=progress)
 
     dialog = DocumentDialog(session, work, title="Print record",
-                            suggested_name=documents.suggested_file_name(kind, record_id),
+                            suggested_name=friendly_file_name(session, _kind_name(kind),
+                                                              child_id),
                             record_id=record_id, child_id=child_id, parent=parent)
     if show:
         dialog.exec()

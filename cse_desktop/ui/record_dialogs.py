@@ -28,6 +28,7 @@ from ..services.casework import Casework
 from ..services.errors import ServiceError, ValidationFailed
 from .form_windows import forms_module
 from .optional import optional_module
+from .sizing import fit_to_screen
 
 
 def _small_form_class() -> Any | None:
@@ -100,7 +101,7 @@ class RecordDialog(QDialog):
         style = optional_module("cse_desktop.ui.forms.style")
         if style is not None:  # the same look as the other forms
             self.setStyleSheet(style.FORM_STYLE)
-        self.resize(720, 700)
+        fit_to_screen(self, 720, 700)
         heading = QLabel(title)
         heading.setProperty("role", "title")
         self.view = SectionedForm(work.definition(form_id), answers or {})

@@ -41,6 +41,7 @@ from ..sync.conflicts import Conflict
 from ..sync.controller import SyncController, SyncState, SyncStatus
 from ..sync.merge import DELETED, MISSING
 from .a11y import named
+from .sizing import fit_to_screen
 from .wording import when
 
 FieldLabel = Callable[[Record, str], str]
@@ -147,7 +148,9 @@ class EnrolmentDialog(QDialog):
         form.addRow("Service &address:", self.address)
         form.addRow("Enrolment &code:", self.code)
         form.addRow("&Name of this computer:", self.device_name)
-        form.addRow("Certificate &file:", ca_row)
+        ca_label = QLabel("Certificate &file:")  # a layout gets no buddy by itself: the
+        ca_label.setBuddy(self.ca_file)           # "&" would show instead of Alt+F
+        form.addRow(ca_label, ca_row)
         self.message = named(QLabel(), "Connection message")
         self.message.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -271,7 +274,7 @@ class ConflictReviewDialog(QDialog):
         self.controller = controller
         self.field_label = field_label
         self.setWindowTitle("Review sync conflicts")
-        self.resize(860, 520)
+        fit_to_screen(self, 860, 520)
         self.list = named(QListWidget(), "Conflicts to review")
         self.list.currentRowChanged.connect(self._show)
         self.scroll = QScrollArea()
@@ -361,7 +364,10 @@ class SyncSettingsPage(QWidget):
                                   "Connect to the service")
         self.enrol_button.clicked.connect(self.open_enrolment)
         self.sync_button = named(QPushButton("Sync now"), "Sync now")
-        self.sync_button.clicked.connect(controller.sync_now)
+        self.sync_button.clicked.connect(self.sync_now)
+        # What the last sync did, here where it was asked for, not only in the status bar.
+        self.outcome = named(QLabel(), "Sync result")
+        self.outcome.setWordWrap(True)
         form = QFormLayout(self)
         form.addRow("Service &address:", self.address)
         form.addRow("Sync &every:", self.interval)
@@ -371,8 +377,18 @@ class SyncSettingsPage(QWidget):
         row.addWidget(self.sync_button)
         row.addStretch(1)
         form.addRow(row)
+        form.addRow(self.outcome)
         controller.status_changed.connect(lambda _s: self.refresh())
+        controller.status_changed.connect(self._show_outcome)
         self.refresh()
+
+    def sync_now(self) -> None:
+        self.outcome.setText("Syncing now…")
+        self.controller.sync_now()
+
+    @Slot(object)
+    def _show_outcome(self, status: SyncStatus) -> None:
+        self.outcome.setText(status.message or status.text)
 
     def refresh(self) -> None:
         enrolment = self.controller.enrolment()

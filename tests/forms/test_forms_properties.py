@@ -107,7 +107,7 @@ def test_score_checklist_never_raises(defn: FormDefinition) -> None:
         result = score_checklist(defn, answers)
         assert isinstance(result.level, RiskLevel)
         assert result.score >= 0
-        assert result.explanation.startswith(result.level.label)
+        assert result.explanation.startswith(result.headline)
 
     check()
 

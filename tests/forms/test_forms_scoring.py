@@ -153,8 +153,29 @@ def test_unanswered_and_garbled_indicators_count_nothing(checklist: FormDefiniti
     result = score_checklist(checklist, answers)
     assert result.score == 3
     assert len(result.unanswered) == len(checklist.indicator_fields()) - 1
-    assert "indicators are not yet answered" in result.explanation
+    unanswered = len(checklist.indicator_fields()) - 1
+    assert result.explanation.startswith(
+        f"Not assessed yet: {unanswered} questions unanswered. So far: score 3.")
     assert score_checklist(checklist, ["not", "a", "dict"]).score == 0
+
+
+def test_an_incomplete_checklist_is_not_assessed_never_no_apparent_risk(
+        checklist: FormDefinition) -> None:
+    empty = score_checklist(checklist, {})
+    count = len(checklist.indicator_fields())
+    assert not empty.is_assessed and empty.shown_level is None
+    assert empty.headline == f"Not assessed yet: {count} questions unanswered"
+    assert "No apparent risk" not in empty.explanation
+    every_no = {f.id: {"answer": "no"} for f in checklist.indicator_fields()}
+    one_left = dict(every_no)
+    del one_left["self_harm"]
+    assert score_checklist(checklist, one_left).headline == ("Not assessed yet: 1 question "
+                                                            "unanswered")
+    complete = score_checklist(checklist, every_no)
+    assert complete.is_assessed and complete.headline == "No apparent risk"
+    # More answers can only raise a level, so a partial high is shown as high.
+    high = score_checklist(checklist, {"disclosed_sexual_abuse": {"answer": "yes"}})
+    assert high.is_assessed and high.headline == "High risk"
 
 
 def test_thresholds_come_from_the_definition(write_form: Any) -> None:

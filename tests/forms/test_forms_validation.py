@@ -48,9 +48,10 @@ INVALID: list[tuple[str, Any, str]] = [
     ("count", float("nan"), "'Count' must be a number."),
     ("count", -1, "'Count' must be at least 0."),
     ("count", 11, "'Count' must be no more than 10."),
-    ("day", "2026-02-30", "'Day': enter a date, for example 2026-11-20."),
-    ("day", "20261120", "'Day': enter a date, for example 2026-11-20."),
-    ("day", "2026-11-20T10:00:00+00:00", "'Day': enter a date, for example 2026-11-20."),
+    ("day", "2026-02-30", "'Day': enter a date as day/month/year, for example 20/11/2026."),
+    ("day", "20261120", "'Day': enter a date as day/month/year, for example 20/11/2026."),
+    ("day", "2026-11-20T10:00:00+00:00",
+     "'Day': enter a date as day/month/year, for example 20/11/2026."),
     (
         "when",
         "2026-11-20T14:05:00",
@@ -154,13 +155,15 @@ def test_list_item_errors_are_located_by_index(every_type: FormDefinition) -> No
     }
     assert errors_for(every_type, answers) == {
         "tasks[1].what": "Tasks, item 2: What is required.",
-        "tasks[1].due": "Tasks, item 2: 'Due': enter a date, for example 2026-11-20.",
+        "tasks[1].due": ("Tasks, item 2: 'Due': enter a date as day/month/year, for example "
+                         "20/11/2026."),
         "tasks[2]": "Tasks, item 3: this entry could not be read.",
         "tasks[3].colour": "Tasks, item 4: there is no question called 'colour'.",
     }
     # a draft does not need the required item answers, but still checks the date
     assert errors_for(every_type, answers, for_signing=False) == {
-        "tasks[1].due": "Tasks, item 2: 'Due': enter a date, for example 2026-11-20.",
+        "tasks[1].due": ("Tasks, item 2: 'Due': enter a date as day/month/year, for example "
+                         "20/11/2026."),
         "tasks[2]": "Tasks, item 3: this entry could not be read.",
         "tasks[3].colour": "Tasks, item 4: there is no question called 'colour'.",
     }

@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from cse_desktop.forms import default_library
+from cse_desktop.forms import RiskLevel, default_library, score_checklist
 from cse_desktop.services.casework import Casework
 from cse_desktop.services.session import Session
 
@@ -127,6 +127,10 @@ class Builder:
         data = {**draft.data, "assessed_at": assessed, **_indicators(yes)}
         if actions:
             data["actions"] = actions
+        if _is_high(data):  # the form's rule: high risk needs a view and an action (done here)
+            data["professional_judgement"] = "High risk: strategy meeting held."
+            data.setdefault("actions", [{"what": "Strategy meeting", "owner": SAM,
+                                         "done": "yes"}])
         if sign:
             self.work.sign(draft.id, data, self.passphrase, None)
         else:
@@ -199,3 +203,8 @@ def build(session: Session, passphrase: str) -> Built:
         "summary": "Synthetic note.",
         "actions": [{"what": "Visit", "owner": "Sam Lee", "due_date": "2026-02-01"}]})
     return b.built
+
+
+def _is_high(answers: dict[str, Any]) -> bool:
+    definition = default_library().get("warning_signs")
+    return score_checklist(definition, answers).level is RiskLevel.HIGH

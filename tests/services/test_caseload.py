@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from cse_desktop.forms import RiskLevel
+from cse_desktop.forms import RiskLevel, score_checklist
 from cse_desktop.records import RecordType
 from cse_desktop.services.caseload import CaseloadFilter, RhiState
 
@@ -20,6 +20,11 @@ def _indicators(work, yes: list[str]) -> dict:  # type: ignore[no-untyped-def]
 
 def _checklist(work, child, yes, when, sign=True):  # type: ignore[no-untyped-def]
     answers = {"assessed_at": when.isoformat(), **_indicators(work, yes)}
+    if score_checklist(work.definition("warning_signs"), answers).level is RiskLevel.HIGH:
+        # the form's rule: a high-risk checklist needs a professional view and an action
+        answers.update(professional_judgement="High risk: strategy meeting.",
+                       actions=[{"what": "Strategy meeting", "owner": "Social care",
+                                 "done": "yes"}])
     draft = work.start_draft("warning_signs", child.id, answers)
     if sign:
         return work.sign(draft.id, draft.data, PASSPHRASE, None)

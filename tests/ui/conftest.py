@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Offscreen, on a screen the size of a council laptop's (1366x768), so windows that would
+# not fit one are caught here.
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = ("offscreen:configfile="
+                                     + os.path.join(os.path.dirname(__file__), "..", "ui",
+                                                    "laptop_screen.json"))
 
 from collections.abc import Callable, Iterator
 from pathlib import Path

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from cse_desktop.clock import SYSTEM_CLOCK
 from cse_desktop.forms import RiskLevel
@@ -34,7 +35,10 @@ def seed(session) -> dict[str, str]:
         "cal": add_child(session, "Cal", "Xander", local_reference="REF-3"),
     }
     high = work.start_draft("warning_signs", ids["amy"])
-    work.sign(high.id, checklist(ids["amy"], disclosed_sexual_abuse=True), PASSPHRASE, None)
+    high_answers = {**checklist(ids["amy"], disclosed_sexual_abuse=True),
+                    "professional_judgement": "Disclosed abuse: strategy meeting today.",
+                    "actions": [{"what": "Strategy meeting", "owner": "Social care"}]}
+    work.sign(high.id, high_answers, PASSPHRASE, None)
     low = work.start_draft("warning_signs", ids["ben"])
     work.sign(low.id, checklist(ids["ben"], absent_from_school=True), PASSPHRASE, None)
     returned = SYSTEM_CLOCK.now() - timedelta(hours=80)
@@ -140,3 +144,33 @@ def test_one_press_shows_the_children_waiting_for_an_interview(qtbot, make_windo
     assert view.rhi_only.isChecked()
     qtbot.waitUntil(lambda: names(window) == ["Cal Xander"], timeout=5_000)
     assert not view.attention.isVisible()
+
+
+def test_an_overdue_interview_is_at_the_top_of_the_child_page(qtbot, make_window,
+                                                              existing_store):
+    window, ids = opened(qtbot, make_window, existing_store)
+    window.open_child(ids["cal"])
+    qtbot.waitUntil(lambda: window.child.title.text() == "Cal Xander", timeout=5_000)
+    badge = window.child.rhi_badge
+    assert badge.isVisible()
+    assert badge.text().startswith("RHI overdue since ")
+    assert badge.mapTo(window, badge.rect().topLeft()).y() < window.child.risk_box.mapTo(
+        window, window.child.risk_box.rect().topLeft()).y()
+    qtbot.mouseClick(badge, Qt.MouseButton.LeftButton)
+    assert window.child.episodes_box.isAncestorOf(QApplication.focusWidget())
+    window.open_child(ids["amy"])
+    qtbot.waitUntil(lambda: window.child.title.text() == "Amy Zephyr", timeout=5_000)
+    assert not window.child.rhi_badge.isVisible()
+
+
+def test_the_due_filter_sorts_by_urgency_and_puts_the_order_back(qtbot, make_window,
+                                                                  existing_store):
+    window, _ids = opened(qtbot, make_window, existing_store)
+    view = window.caseload
+    header = view.table.horizontalHeader()
+    assert header.sortIndicatorSection() == Column.NAME
+    view.rhi_only.setChecked(True)
+    assert header.sortIndicatorSection() == Column.RHI
+    assert header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+    view.rhi_only.setChecked(False)
+    assert header.sortIndicatorSection() == Column.NAME

@@ -113,6 +113,11 @@ def test_ticking_warning_signs_changes_the_risk_level_live(qtbot, make_window):
     form = next(iter(window.forms.windows.values()))
     view, panel = form.view, form.view.risk_panel
     assert panel is not None
+    # Nothing answered yet: never a green "No apparent risk".
+    assert panel.level.text() == "Not assessed yet: 34 questions unanswered"
+    for field_id, editor in view.editors.items():
+        if view.definition.field(field_id).type == "indicator":
+            click_option(qtbot, editor, "No")
     assert panel.level.text() == "No apparent risk"
     click_option(qtbot, view.editors["absent_from_school"], "Yes")
     assert panel.level.text() == "Low risk"

@@ -19,10 +19,35 @@ def level_of(view: Any) -> str:
     return view.risk_panel.level.text()
 
 
+def answer_every_indicator_no(view: Any) -> None:
+    for field in view.definition.indicator_fields():
+        click_option(view.editors[field.id], "no")
+
+
+def test_an_empty_checklist_is_not_assessed_never_green(make_view: Any,
+                                                        checklist: Record) -> None:
+    view = make_view(checklist)
+    panel = view.risk_panel
+    assert panel is not None
+    count = len(view.definition.indicator_fields())
+    assert level_of(view) == f"Not assessed yet: {count} questions unanswered"
+    green, _text = LEVEL_COLOURS[RiskLevel.NO_APPARENT]
+    assert green not in panel.level.styleSheet()
+    assert panel.level.accessibleName() == (f"Risk level: Not assessed yet: {count} questions "
+                                            "unanswered")
+    click_option(view.editors["absent_from_school"], "no")
+    assert level_of(view) == f"Not assessed yet: {count - 1} questions unanswered"
+    click_option(view.editors["absent_from_school"], "yes")  # a low score so far: still not
+    assert level_of(view).startswith("Not assessed yet")
+    click_option(view.editors["disclosed_sexual_abuse"], "yes")  # high can only stay high
+    assert level_of(view) == "High risk"
+
+
 def test_ticking_indicators_raises_the_level_step_by_step(make_view: Any,
                                                           checklist: Record) -> None:
     view = make_view(checklist)
     assert view.risk_panel is not None
+    answer_every_indicator_no(view)
     assert level_of(view) == "No apparent risk"
     click_option(view.editors["absent_from_school"], "yes")  # 1
     assert level_of(view) == "Low risk"
@@ -58,11 +83,12 @@ def test_an_override_alone_makes_the_risk_high(make_view: Any, checklist: Record
 
 def test_not_known_answers_are_listed_to_follow_up(make_view: Any, checklist: Record) -> None:
     view = make_view(checklist)
+    answer_every_indicator_no(view)
     click_option(view.editors["self_harm"], "not_known")
     assert view.risk_panel.not_known.isVisible()
     assert "Self-harm" in view.risk_panel.not_known.text()
     assert level_of(view) == "No apparent risk"
-    assert "not answered yet" in view.risk_panel.unanswered.text()
+    assert view.risk_panel.unanswered.text() == "Every indicator is answered."
 
 
 def test_interview_has_the_72_hour_banner(make_view: Any, rhi: Record) -> None:

@@ -142,10 +142,55 @@ def test_datetime_empty_state_now_and_clear(qtbot: Any) -> None:
 
 
 def test_date_editor_today_button(qtbot: Any) -> None:
-    editor = DateEditor(Field("d", "date", "Due by"))
+    from datetime import date
+
+    editor = DateEditor(Field("d", "date", "Due by"), today=date(2026, 11, 20))
     qtbot.addWidget(editor)
     qtbot.mouseClick(editor._now, Qt.MouseButton.LeftButton)
-    assert len(editor.value()) == 10  # YYYY-MM-DD
+    assert editor.value() == "2026-11-20"
+
+
+def test_typing_a_uk_date_works(qtbot: Any) -> None:
+    editor = DateEditor(Field("dob", "date", "Date of birth", past_only=True))
+    qtbot.addWidget(editor)
+    editor.show()
+    assert editor.value() is None
+    with qtbot.waitSignal(editor.changed):
+        qtbot.keyClicks(editor._text, "3/3/2011")
+    assert editor.value() == "2011-03-03"
+    assert editor._in_words.text() == "Thursday 3 March 2011"
+    editor._tidy()  # moving on tidies it
+    assert editor._text.text() == "03/03/2011"
+    for typed, stored in (("03/03/2011", "2011-03-03"), ("14-05-2011", "2011-05-14"),
+                          ("14 May 2011", "2011-05-14"), ("2011-05-14", "2011-05-14")):
+        editor._text.clear()
+        qtbot.keyClicks(editor._text, typed)
+        assert editor.value() == stored, typed
+    editor._text.clear()
+    qtbot.keyClicks(editor._text, "31/02/2011")
+    editor._tidy()
+    assert editor.value() == "31/02/2011"  # kept as typed, and said at once
+    assert editor.error.isVisible() and "day/month/year" in editor.error_text()
+
+
+def test_a_date_of_birth_has_a_calendar_that_stops_before_today(qtbot: Any) -> None:
+    from datetime import date
+
+    editor = DateEditor(Field("dob", "date", "Date of birth", past_only=True),
+                        today=date(2026, 11, 20))
+    qtbot.addWidget(editor)
+    editor.show()
+    assert not editor._now.isVisible()  # no "Today" for a date of birth
+    calendar = editor.open_calendar()
+    assert calendar.isVisible()
+    assert calendar.maximumDate().toPython() == date(2026, 11, 19)
+    calendar.clicked.emit(calendar.minimumDate().addYears(110))
+    assert editor.value() == "2010-01-01"
+    assert not calendar.isVisible()
+    editor._text.clear()
+    qtbot.keyClicks(editor._text, "20/11/2026")
+    editor._tidy()
+    assert editor.error_text() == "'Date of birth' must be before today."
 
 
 def test_indicator_radio_buttons_and_note(qtbot: Any) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -190,9 +191,19 @@ class MultiChoiceEditor(FieldEditor):
     unticks the others, and ticking another option unticks it."""
 
     def _build(self) -> QWidget:
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
         self._buttons = _OptionButtons(self.field.options, exclusive=False)
         self._buttons.group.buttonToggled.connect(self._on_toggled)
-        return self._buttons
+        column.addWidget(self._buttons)
+        # Says what a "None identified" tick took away, so nothing is unticked silently.
+        self.notice = QLabel()
+        self.notice.setObjectName("fieldNotice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        column.addWidget(self.notice)
+        return box
 
     def focus_widgets(self) -> list[QWidget]:
         return self._buttons.ordered()
@@ -226,6 +237,18 @@ class MultiChoiceEditor(FieldEditor):
                     self._buttons.set_checked(keep)
                 finally:
                     self._loading = False
+                dropped = [self.field.option_label(v) for v in others if v not in keep]
+                chosen = self.field.option_label(value)
+                if value in NONE_OPTION_VALUES:
+                    note = (f"Ticking '{chosen}' unticked: {', '.join(dropped)}. Tick them "
+                            "again if they apply.")
+                else:
+                    note = f"'{', '.join(dropped)}' was unticked because you ticked '{chosen}'."
+                self.notice.setText(note)
+                self.notice.show()
+                self._emit_changed()
+                return
+        self.notice.hide()
         self._emit_changed()
 
 

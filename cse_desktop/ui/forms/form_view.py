@@ -43,6 +43,7 @@ from cse_desktop.forms import (
     clean_answers,
     is_required,
     visible_fields,
+    with_scored_level,
 )
 from cse_desktop.records import Record
 from cse_desktop.services.casework import Casework
@@ -252,6 +253,10 @@ class FormView(QWidget):
     def is_read_only(self) -> bool:
         return self._read_only
 
+    def was_edited(self) -> bool:
+        """True once the practitioner changed any answer in this view."""
+        return self._edited
+
     def has_unsaved_changes(self) -> bool:
         return self._edited and (self._timer.isActive() or self._saver.is_busy()
                                  or self._saver.last_problem is not None)
@@ -272,6 +277,7 @@ class FormView(QWidget):
         raw = self.raw_answers()
         effective = clean_answers(self.definition, raw)
         shown = {f.id for f in visible_fields(self.definition, raw)}
+        judged = with_scored_level(self.definition, effective)  # for "if high risk" rules
         for section in self.definition.sections:
             any_shown = False
             for field in section.fields:
@@ -279,7 +285,7 @@ class FormView(QWidget):
                 visible = field.id in shown
                 editor.setVisible(visible)
                 any_shown = any_shown or visible
-                editor.set_required(is_required(field, effective))
+                editor.set_required(is_required(field, judged))
             self.section_boxes[section.id].setVisible(any_shown)
             self.navigator.set_section_hidden(section.id, not any_shown)
         if self.deadline_banner is not None:
@@ -419,7 +425,14 @@ class FormView(QWidget):
         self.set_read_only(True)
         self._refresh_everything()
         self._set_status("")
+        self.show_top()
         self.signed.emit(record)
+
+    def show_top(self) -> None:
+        """Scroll back to the first question (after signing: the signed answers, not the
+        empty addenda at the bottom)."""
+        self.scroll.verticalScrollBar().setValue(0)
+        QTimer.singleShot(0, lambda: self.scroll.verticalScrollBar().setValue(0))
 
     # -- read-only and addenda ----------------------------------------------------------------
 

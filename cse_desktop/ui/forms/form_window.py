@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -27,9 +27,12 @@ from PySide6.QtWidgets import (
 
 from cse_desktop.records import SIGNABLE_TYPES, Record
 from cse_desktop.services.casework import Casework
+from cse_desktop.services.errors import ServiceError, StoreError
 
+from ..sizing import fit_to_screen
 from .form_view import DEFAULT_AUTOSAVE_MS, FormView
 from .references import child_name
+from .style import AMBER, banner_css
 
 
 def window_title(casework: Casework, record: Record) -> str:
@@ -47,23 +50,37 @@ class FormWindow(QWidget):
     saved = Signal(object)  # Record, after each save
     addendum_added = Signal(object)  # Record
     closed = Signal(str)  # record id, after the window closed (answers saved)
+    discarded = Signal(str)  # record id, after an unsigned draft was thrown away
 
     def __init__(self, casework: Casework, record: Record, *,
                  autosave_ms: int = DEFAULT_AUTOSAVE_MS,
                  now: Callable[[], datetime] | None = None,
                  confirm_close: bool = True,
+                 new_draft: bool = False,
                  parent: QWidget | None = None) -> None:
+        """``new_draft``: the draft was started for this window, so closing it untouched
+        removes it again instead of leaving an empty draft behind."""
         super().__init__(parent)
         if parent is None:
             self.setWindowFlag(Qt.WindowType.Window, True)
         self.casework = casework
         self.confirm_close = confirm_close
+        self.new_draft = new_draft
+        self._discarded = False
         self.setObjectName("formWindow")
-        self.resize(1240, 720)
+        fit_to_screen(self, 1240, 720)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(6)
+        self.demo_banner: QLabel | None = None
+        if getattr(casework.session, "is_demo", False):  # every window says DEMO
+            self.demo_banner = QLabel("DEMO — every child and record here is made up. "
+                                      "Do not enter real information.")
+            self.demo_banner.setWordWrap(True)
+            self.demo_banner.setAccessibleName("Demo warning")
+            self.demo_banner.setStyleSheet(f"{banner_css(AMBER)} font-weight: 600;")
+            layout.addWidget(self.demo_banner)
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 14pt; font-weight: 700;")
         self.heading.setWordWrap(True)
@@ -84,7 +101,12 @@ class FormWindow(QWidget):
                                     "passphrase. (Ctrl+Enter)")
         self.print_button = QPushButton("Print…")
         self.print_button.setToolTip("Make a signed PDF of this record. (Ctrl+P)")
+        self.discard_button = QPushButton("Discard draft…")
+        self.discard_button.setToolTip("Throw this unsigned draft away. Only the person who "
+                                       "started it can do this.")
+        self.discard_button.clicked.connect(self.discard)
         self.close_button = QPushButton("Close")
+        self.close_button.setToolTip("Save and close. (Esc)")
         self.save_button.clicked.connect(self.save_now)
         self.sign_button.clicked.connect(self.sign)
         self.print_button.clicked.connect(lambda: self.print_requested.emit(self.record.id))
@@ -93,10 +115,13 @@ class FormWindow(QWidget):
         buttons.addWidget(self.hint)
         buttons.addWidget(self.view.status_bar, 1)  # "Saved 14:05:12" beside the buttons
         buttons.addSpacing(12)
+        buttons.addWidget(self.discard_button)
+        buttons.addSpacing(12)
         for button in (self.save_button, self.sign_button, self.print_button,
                        self.close_button):
             button.setAutoDefault(False)
             buttons.addWidget(button)
+        self.discard_button.setAutoDefault(False)
         layout.addLayout(buttons)
 
         QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save_now)
@@ -123,10 +148,11 @@ class FormWindow(QWidget):
             self.hint.setAccessibleName("Keyboard shortcuts: Control S to save, Control Enter "
                                         "to sign, Control P to print")
         self.save_button.setVisible(not signed)
+        self.discard_button.setVisible(self.casework.may_discard(self.record))
         self.sign_button.setVisible(not signed and self.record.record_type in SIGNABLE_TYPES)
         chain = self.view.tab_chain()
-        following = [b for b in (self.save_button, self.sign_button, self.print_button,
-                                 self.close_button)]
+        following = [self.discard_button, self.save_button, self.sign_button,
+                     self.print_button, self.close_button]
         for first, second in zip([chain[-1], *following], following, strict=False):
             QWidget.setTabOrder(first, second)
 
@@ -171,7 +197,63 @@ class FormWindow(QWidget):
 
     # -- closing ------------------------------------------------------------------------------
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Esc saves and closes a form window (not a form embedded in another window)."""
+        if event.key() == Qt.Key.Key_Escape and self.isWindow():
+            event.accept()
+            self.close()
+            return
+        super().keyPressEvent(event)
+
+    def discard(self) -> bool:
+        """Ask, then throw this unsigned draft away and close.  True if it was discarded."""
+        if not self.casework.may_discard(self.record):
+            return False
+        what = self.casework.definition_of(self.record).title.lower()
+        box = QMessageBox(QMessageBox.Icon.Question, "Discard this draft?",
+                          f"Discard this {what} draft? Everything typed in it is removed from "
+                          "the chronology; the removal is recorded in the audit log and "
+                          "shared at the next sync. This cannot be undone.", parent=self)
+        box.setObjectName("discardQuestion")
+        discard = box.addButton("Discard draft", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if box.clickedButton() is not discard:
+            return False
+        discarded = self._discard_now(quietly=False)
+        self.close()
+        return discarded
+
+    def _discard_now(self, *, quietly: bool) -> bool:
+        """Discard the draft (the caller closes the window)."""
+        self.view.flush()  # a save still running must not bring the draft back
+        self.view.shutdown()
+        record_id = self.record.id
+        try:
+            self.casework.discard_draft(record_id)
+        except (ServiceError, StoreError) as exc:
+            if not quietly:
+                QMessageBox.warning(self, "The draft was not discarded",
+                                    f"{exc}\n\nYour answers are saved as a draft.")
+            self._discarded = True  # saved above; close without asking again
+            return False
+        self._discarded = True
+        self.discarded.emit(record_id)
+        return True
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._discarded:
+            event.accept()
+            self.closed.emit(self.record.id)
+            return
+        if (self.new_draft and not self.view.was_edited()
+                and self.casework.may_discard(self.record)):
+            # Opened by "Start…" and closed without typing anything: leave nothing behind.
+            self._discard_now(quietly=True)
+            event.accept()
+            self.closed.emit(self.record.id)
+            return
         if not self.view.flush() and self.confirm_close and not self._may_close_unsaved():
             event.ignore()
             return

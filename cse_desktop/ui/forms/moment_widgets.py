@@ -1,8 +1,9 @@
 """Editors for dates and date-times, with a clear "not entered" state.
 
-A date-time editor cannot be blank, so an unanswered question shows a "Not entered" button
-instead of a made-up date.  Pressing it (or "Now" / "Today") gives the practitioner a real
-editor with a calendar pop-up; "Clear" goes back to unanswered.
+A date is typed as people write it (03/03/2011), with a calendar for those who want one; an
+empty box is unanswered.  A date-time editor cannot be blank, so an unanswered question shows
+a "Not entered" button instead of a made-up date.  Pressing it (or "Now") gives the
+practitioner a real editor with a calendar pop-up; "Clear" goes back to unanswered.
 
 Date-times are shown and edited in UK time (Europe/London) and stored as UTC ISO text.  The
 Qt editor is told its value is UTC while it holds London wall-clock numbers, so no daylight
@@ -11,20 +12,24 @@ saving gap or overlap on the computer can shift what was typed.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
 from PySide6.QtWidgets import (
-    QDateEdit,
+    QCalendarWidget,
     QDateTimeEdit,
     QHBoxLayout,
+    QLabel,
+    QLineEdit,
     QPushButton,
     QSizePolicy,
+    QToolButton,
     QWidget,
 )
 
-from cse_desktop.forms import parse_date, parse_datetime
+from cse_desktop.forms import Field, parse_date, parse_datetime
 
 from .editor_base import NOT_ANSWERED, FieldEditor
 from .timefmt import local_to_utc, long_date, long_date_time, to_local, utc_iso
@@ -177,32 +182,197 @@ class DateTimeEditor(_MomentEditor):
     """A date and time (UK time), stored as UTC ISO text."""
 
 
-class DateEditor(_MomentEditor):
-    """A date, stored as "YYYY-MM-DD"."""
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+TYPED_EXAMPLE = "03/03/2011"
+NOT_A_DATE = f"Type the date as day/month/year, for example {TYPED_EXAMPLE}."
 
-    WITH_TIME = False
 
-    def _make_edit(self) -> QDateTimeEdit:
-        edit = QDateEdit()
-        edit.setDisplayFormat(DATE_FORMAT)
-        edit.setDateRange(QDate(1900, 1, 1), QDate(2200, 12, 31))
-        return edit
+def parse_typed_date(text: str) -> date | None:
+    """A date as people in the UK type it: 03/03/2011, 3/3/2011, 3-3-2011, 3.3.2011,
+    3 March 2011, 3 Mar 2011 or 2011-03-03.  Day first; four-digit years.  None if it is not
+    a real date."""
+    cleaned = text.strip().lower().replace(",", " ")
+    if not cleaned:
+        return None
+    iso = parse_date(cleaned)
+    if iso is not None:
+        return iso
+    parts = re.split(r"[\s/.\-]+", cleaned)
+    if len(parts) != 3:
+        return None
+    day_text, month_text, year_text = parts
+    if not (day_text.isdigit() and year_text.isdigit() and len(year_text) == 4):
+        return None
+    if month_text.isdigit():
+        month = int(month_text)
+    else:
+        month = next((i + 1 for i, name in enumerate(MONTHS) if month_text.startswith(name)),
+                     0)
+    try:
+        return date(int(year_text), month, int(day_text))
+    except ValueError:
+        return None
 
-    def _now_value(self) -> Any:
-        return self.clock.today()
 
-    def _parse(self, value: Any) -> Any:
-        return parse_date(value)
+class DateEditor(FieldEditor):
+    """A date typed as day/month/year (or picked from a calendar), stored as "YYYY-MM-DD".
 
-    def _put(self, moment: date) -> None:
-        self._edit.setDate(QDate(moment.year, moment.month, moment.day))
+    Empty means unanswered.  What was typed is tidied to 03/03/2011 when the practitioner
+    moves on, and the date is said in words beside it ("Thursday 3 March 2011") so a
+    day/month mix-up is easy to spot.  A ``past_only`` field (a date of birth) offers no
+    "Today" and its calendar stops at yesterday.
+    """
 
-    def _read(self) -> Any:
-        d = self._edit.date()
-        return date(d.year(), d.month(), d.day())
+    def __init__(self, field: Field, parent: QWidget | None = None, *,
+                 compact: bool = False, today: date | None = None) -> None:
+        self._today = today
+        super().__init__(field, parent, compact=compact)
 
-    def _format(self, moment: Any) -> str:
-        return moment.isoformat()
+    def _build(self) -> QWidget:
+        self._original: tuple[str, date] | None = None
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
+        self._text = QLineEdit()
+        self._text.setPlaceholderText("dd/mm/yyyy")
+        self._text.setAccessibleName(self.field.label)
+        self._text.setMaxLength(40)
+        width = self._text.fontMetrics().horizontalAdvance("30 September 2026") + 24
+        self._text.setFixedWidth(width)
+        self._text.textEdited.connect(self._on_edited)
+        self._text.editingFinished.connect(self._tidy)
+        self._calendar_button = QToolButton()
+        self._calendar_button.setText("Calendar…")
+        self._calendar_button.setAccessibleName(f"Choose {self.field.label} from a calendar")
+        self._calendar_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self._calendar_button.clicked.connect(self.open_calendar)
+        self._now = QPushButton("Today")
+        self._now.setAccessibleName(f"Set {self.field.label} to today")
+        self._now.clicked.connect(self._set_today)
+        self._now.setVisible(not self.field.past_only)
+        self._in_words = QLabel()
+        self._in_words.setObjectName("fieldHelp")
+        self.calendar: QCalendarWidget | None = None
+        for widget in (self._text, self._calendar_button, self._now, self._in_words):
+            row.addWidget(widget)
+        row.addStretch(1)
+        return box
 
-    def _describe(self, value: Any) -> str:
-        return long_date(value)
+    def focus_widgets(self) -> list[QWidget]:
+        widgets: list[QWidget] = [self._text, self._calendar_button]
+        if not self.field.past_only:
+            widgets.append(self._now)
+        return widgets
+
+    def _apply_read_only(self, read_only: bool) -> None:
+        self._now.setVisible(not read_only and not self.field.past_only)
+
+    def today(self) -> date:
+        return self._today or self.clock.today()
+
+    def latest_allowed(self) -> date:
+        """The calendar's last day: yesterday for a past-only date."""
+        if self.field.past_only:
+            return self.today() - timedelta(days=1)
+        return date(2200, 12, 31)
+
+    # -- typing, calendar, today ---------------------------------------------------------------
+
+    def typed_date(self) -> date | None:
+        return parse_typed_date(self._text.text())
+
+    def _show_in_words(self) -> None:
+        day = self.typed_date()
+        self._in_words.setText(f"{day:%A} {day.day} {day:%B %Y}" if day else "")
+
+    def _on_edited(self, _text: str) -> None:
+        self._show_in_words()
+        if self.typed_date() is not None and self.error_text() == NOT_A_DATE:
+            self.set_error(None)
+        self._emit_changed()
+
+    def _tidy(self) -> None:
+        """When the practitioner moves on: 3/3/2011 becomes 03/03/2011, and text that is not
+        a date says so at once."""
+        text = self._text.text().strip()
+        if not text:
+            return
+        day = self.typed_date()
+        if day is None:
+            self.set_error(NOT_A_DATE)
+            return
+        tidy = f"{day:%d/%m/%Y}"
+        if tidy != self._text.text():
+            self._text.setText(tidy)
+        if self.field.past_only and day >= self.today():
+            self.set_error(f"'{self.field.label}' must be before today.")
+        elif self.error_text() in (NOT_A_DATE, f"'{self.field.label}' must be before today."):
+            self.set_error(None)
+
+    def _set_today(self) -> None:
+        self._put(self.today())
+        self._emit_changed()
+
+    def open_calendar(self) -> QCalendarWidget:
+        """A calendar under the box; choosing a day fills it in."""
+        if self.calendar is None:
+            self.calendar = QCalendarWidget(self)
+            self.calendar.setWindowFlags(Qt.WindowType.Popup)
+            self.calendar.setGridVisible(True)
+            self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+            self.calendar.setVerticalHeaderFormat(
+                QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
+            self.calendar.clicked.connect(self._picked)
+            self.calendar.activated.connect(self._picked)
+        latest = self.latest_allowed()
+        self.calendar.setDateRange(QDate(1900, 1, 1),
+                                   QDate(latest.year, latest.month, latest.day))
+        start = self.typed_date() or (latest if self.field.past_only else self.today())
+        self.calendar.setSelectedDate(QDate(start.year, start.month, start.day))
+        self.calendar.move(self._text.mapToGlobal(self._text.rect().bottomLeft()))
+        self.calendar.show()
+        self.calendar.setFocus(Qt.FocusReason.PopupFocusReason)
+        return self.calendar
+
+    def _picked(self, chosen: QDate) -> None:
+        if self.calendar is not None:
+            self.calendar.hide()
+        self._put(date(chosen.year(), chosen.month(), chosen.day()))
+        if self.error_text():
+            self._tidy()
+        self._text.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._emit_changed()
+
+    def _put(self, day: date) -> None:
+        self._text.setText(f"{day:%d/%m/%Y}")
+        self._show_in_words()
+
+    # -- values --------------------------------------------------------------------------------
+
+    def value(self) -> Any:
+        text = self._text.text().strip()
+        if not text:
+            return None
+        day = self.typed_date()
+        if day is None:
+            return text  # kept as typed, so it is reported rather than lost
+        if self._original is not None and self._original[1] == day:
+            return self._original[0]  # unchanged: keep the stored text exactly
+        return day.isoformat()
+
+    def _show_value(self, value: Any) -> None:
+        day = parse_date(value) if isinstance(value, str) else None
+        if day is None:
+            self._original = None
+            self._text.setText(value if isinstance(value, str) else "")
+            self._show_in_words()
+            return
+        self._put(day)
+        self._original = (value, day)
+
+    def display_text(self) -> str:
+        value = self.value()
+        if value is None:
+            return NOT_ANSWERED
+        return long_date(value) if parse_date(value) else str(value)

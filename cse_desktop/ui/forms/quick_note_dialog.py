@@ -30,6 +30,7 @@ from cse_desktop.services.casework import Casework
 from cse_desktop.services.errors import ServiceError, ValidationFailed
 from cse_desktop.services.indexing import child_display_name
 
+from ..sizing import fit_to_screen
 from .sign_dialog import SignDialog
 from .small_form import SmallForm
 from .style import ERROR_TEXT, FORM_STYLE
@@ -53,7 +54,7 @@ class QuickNoteDialog(QDialog):
         name = child_display_name(child.data) if child is not None else "this child"
         self.setWindowTitle(f"Case note — {name}")
         self.setStyleSheet(FORM_STYLE)
-        self.resize(720, 680)
+        fit_to_screen(self, 720, 680)
 
         layout = QVBoxLayout(self)
         heading = QLabel(f"New case note for {name}")
@@ -103,7 +104,9 @@ class QuickNoteDialog(QDialog):
             QWidget.setTabOrder(chain[-1], self.draft_button)
         QWidget.setTabOrder(self.draft_button, self.sign_button)
         QWidget.setTabOrder(self.sign_button, self.cancel_button)
-        first = self.form.editors.get("contact_type")
+        # Typing starts in the note itself: a first keystroke must not tick a radio button.
+        summary_field = casework.definition("case_note").summary_field or "summary"
+        first = self.form.editors.get(summary_field)
         (first.focus_target() if first else chain[0]).setFocus()
 
     def answers(self) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 from cse_desktop.forms import FormDefinition, RiskResult, score_checklist
 from cse_desktop.forms.scoring import band_text
 
-from .style import LEVEL_COLOURS, banner_css
+from .style import GREY, LEVEL_COLOURS, banner_css
 
 
 def _bullets(lines: list[str]) -> str:
@@ -92,13 +92,19 @@ class RiskPanel(QFrame):
     def update_answers(self, answers: Mapping[str, Any]) -> RiskResult:
         result = score_checklist(self.definition, answers)
         self.result = result
-        level = result.level
-        self.level.setText(level.label)
+        shown = result.shown_level
+        colours = LEVEL_COLOURS[shown] if shown is not None else GREY
+        size = "14pt" if shown is not None else "11pt"
+        self.level.setText(result.headline)
         self.level.setStyleSheet(
-            f"QLabel {{ {banner_css(LEVEL_COLOURS[level])} font-size: 14pt; font-weight: 700; }}"
+            f"QLabel {{ {banner_css(colours)} font-size: {size}; font-weight: 700; }}"
         )
-        self.level.setAccessibleName(f"Risk level: {level.label}")
-        self.score.setText(f"Score {result.score} ({self._band(result.score)})")
+        self.level.setAccessibleName(f"Risk level: {result.headline}")
+        if shown is None:
+            self.score.setText(f"Score so far {result.score}. A level is shown once every "
+                               "indicator is answered.")
+        else:
+            self.score.setText(f"Score {result.score} ({self._band(result.score)})")
         if result.overrides:
             names = ", ".join(o.label for o in result.overrides)
             self.override.setText(

@@ -33,10 +33,14 @@ from cse_desktop.records import Record, RecordType
 from cse_desktop.services.casework import Casework
 from cse_desktop.services.errors import ServiceError, StoreError, ValidationFailed
 
+from ..sizing import fit_text, grow_with_text
 from .signature_pad import SignaturePad
 from .style import ERROR_TEXT
 
 DECLARATION = "I confirm this record is accurate and complete."
+NOT_DRAWN = ("Draw your signature in the box, or tick 'I cannot draw a signature' to sign "
+             "with your name and passphrase only.")
+NO_PASSPHRASE = "Enter your passphrase to sign."
 NOT_DECLARED = ("Tick the box to confirm this record is accurate and complete, then press "
                 "Sign.")
 
@@ -82,12 +86,12 @@ class SignDialog(QDialog):
         self.signed_record: Record | None = None
         self.validation_errors: list[FieldError] = []
         self._busy = False
+        self._passphrase_problem = ""  # the last signing failure, cleared on typing again
         self._signals = _SignSignals(self)
         self._signals.done.connect(self._on_done)
         what = record.record_type.label.lower()
         self.setWindowTitle(f"Sign this {what}")
         self.setModal(True)
-        self.setMinimumWidth(520)
 
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
@@ -108,7 +112,7 @@ class SignDialog(QDialog):
         layout.addWidget(after)
 
         self.pad = SignaturePad()
-        self.pad.changed.connect(self._update_buttons)
+        self.pad.changed.connect(self._on_pad_changed)
         layout.addWidget(self.pad, 1)
 
         prompt = QLabel("Enter your passphrase to sign")
@@ -117,7 +121,8 @@ class SignDialog(QDialog):
         self.passphrase = QLineEdit()
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase.setAccessibleName("Your passphrase")
-        self.passphrase.textChanged.connect(self._update_buttons)
+        self.passphrase.textChanged.connect(self._on_passphrase_edited)
+        self.passphrase.returnPressed.connect(self.sign)
         prompt.setBuddy(self.passphrase)
         layout.addWidget(self.passphrase)
 
@@ -131,7 +136,9 @@ class SignDialog(QDialog):
         self.buttons = QDialogButtonBox()
         self.sign_button = QPushButton("Sign")
         self.sign_button.setDefault(True)
+        self.sign_button.setAutoDefault(True)
         self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAutoDefault(False)
         self.buttons.addButton(self.sign_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
         self.sign_button.clicked.connect(self.sign)
@@ -147,6 +154,8 @@ class SignDialog(QDialog):
         QWidget.setTabOrder(self.sign_button, self.cancel_button)
         self.declaration.setFocus()
         self._update_buttons()
+        # The dialog grows with a message instead of squashing the signature pad.
+        grow_with_text(self, minimum_width=520)
 
     # -- state --------------------------------------------------------------------------------
 
@@ -158,12 +167,24 @@ class SignDialog(QDialog):
         if ticked and self.message.text() == NOT_DECLARED:
             self.show_message("")
 
+    def _on_passphrase_edited(self, text: str) -> None:
+        """Typing again means an earlier passphrase message no longer applies."""
+        if text and self.message.text() in (NO_PASSPHRASE, self._passphrase_problem):
+            self.show_message("")
+        self._update_buttons()
+
+    def _on_pad_changed(self) -> None:
+        if self.pad.is_ready() and self.message.text() == NOT_DRAWN:
+            self.show_message("")
+        self._update_buttons()
+
     def is_declared(self) -> bool:
         return self.declaration.isChecked()
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
         self.message.setVisible(bool(text))
+        fit_text(self)
 
     def is_busy(self) -> bool:
         return self._busy
@@ -178,12 +199,11 @@ class SignDialog(QDialog):
             self.declaration.setFocus()
             return
         if not self.pad.is_ready():
-            self.show_message("Draw your signature in the box, or tick 'I cannot draw a "
-                              "signature' to sign with your name and passphrase only.")
+            self.show_message(NOT_DRAWN)
             return
         passphrase = self.passphrase.text()
         if not passphrase:
-            self.show_message("Enter your passphrase to sign.")
+            self.show_message(NO_PASSPHRASE)
             self.passphrase.setFocus()
             return
         image = self.pad.image()
@@ -216,8 +236,11 @@ class SignDialog(QDialog):
         assert problem is not None
         if isinstance(problem, ValidationFailed):
             self.validation_errors = list(problem.errors)
-        self.show_message(sign_problem(problem))
+        text = sign_problem(problem)
+        if not isinstance(problem, ValidationFailed):
+            self._passphrase_problem = text  # stale once a new passphrase is typed
         self.passphrase.clear()
+        self.show_message(text)
         self.passphrase.setFocus()
 
     def reject(self) -> None:

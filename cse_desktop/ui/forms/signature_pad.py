@@ -233,6 +233,9 @@ class SignaturePad(QWidget):
 
         row = QHBoxLayout()
         self.clear_button = QPushButton("Clear signature")
+        # Enter anywhere in a dialog must never wipe the drawing.
+        self.clear_button.setAutoDefault(False)
+        self.clear_button.setDefault(False)
         self.clear_button.clicked.connect(self.canvas.clear)
         row.addWidget(self.clear_button)
         row.addStretch(1)
