@@ -12,7 +12,7 @@ from __future__ import annotations
 from PySide6.QtGui import QGuiApplication, QIcon
 
 from ..paths import resources_dir
-from .passphrase_field import install_accessibility
+from .a11y_factory import install as install_accessibility
 
 APP_ID = "org.cse_partnership.CseDesktop"
 APP_NAME = "cse-desktop"  # the command, and X11's WM_CLASS (StartupWMClass)

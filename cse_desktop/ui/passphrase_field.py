@@ -19,14 +19,13 @@ process through accessibility.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAccessible, QAccessibleInterface
+from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QAccessibleWidget, QLineEdit, QWidget
 
 MASK = "•"
-_factory_installed = False
 
 
-class _PassphraseAccessible(QAccessibleWidget):
+class PassphraseAccessible(QAccessibleWidget):
     """Name, role and state of a passphrase field; deliberately no text interface."""
 
     def __init__(self, field: PassphraseField) -> None:
@@ -47,24 +46,17 @@ class _PassphraseAccessible(QAccessibleWidget):
         return super().text(kind)
 
 
-def _factory(_class_name: str, obj: object) -> QAccessibleInterface | None:
-    if isinstance(obj, PassphraseField):
-        return _PassphraseAccessible(obj)
-    return None
-
-
 def install_accessibility() -> None:
-    """Make Qt ask this module for passphrase fields' accessibility (once per process)."""
-    global _factory_installed
-    if not _factory_installed:
-        QAccessible.installFactory(_factory)
-        _factory_installed = True
+    """Make Qt ask the app's factory for passphrase fields (once per process)."""
+    from .a11y_factory import install
+
+    install()
 
 
 def has_safe_accessibility(field: QWidget) -> bool:
     """Whether ``field``'s accessibility interface is the one without a text interface."""
     iface = QAccessible.queryAccessibleInterface(field)
-    return isinstance(iface, _PassphraseAccessible) and iface.textInterface() is None
+    return isinstance(iface, PassphraseAccessible) and iface.textInterface() is None
 
 
 class PassphraseField(QLineEdit):
@@ -92,7 +84,7 @@ class PassphraseField(QLineEdit):
         """If Qt made the ordinary line-edit interface while this widget was being built
         (before the Python class was known), throw it away so the factory is asked again."""
         iface = QAccessible.queryAccessibleInterface(self)
-        if iface is not None and not isinstance(iface, _PassphraseAccessible):
+        if iface is not None and not isinstance(iface, PassphraseAccessible):
             QAccessible.deleteAccessibleInterface(QAccessible.uniqueId(iface))
 
     def set_shown(self, shown: bool) -> None:

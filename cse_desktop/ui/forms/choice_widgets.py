@@ -95,7 +95,7 @@ class _OptionButtons(QGroupBox):
             else:
                 button.toggled.connect(
                     lambda checked, b=button: self.toggled.emit(b, checked))
-                button.installEventFilter(self)
+            button.installEventFilter(self)
             self.buttons[option.value] = button
             grid.addWidget(button, index // cols, index % cols)
         if exclusive:
@@ -118,15 +118,24 @@ class _OptionButtons(QGroupBox):
                                   else Qt.FocusPolicy.ClickFocus)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Arrow keys move between tick boxes (in reading order, not wrapping round)."""
+        """Down/Right and Up/Left move through the options in reading order, whatever the
+        grid: between tick boxes (focus only, stopping at the ends), and between radio
+        buttons choosing the one reached (wrapping round, as radio groups do).  Qt's own
+        handling looks for a button geometrically below or beside, so Down did nothing in
+        a one-row Yes / No / Not known answer."""
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
                 and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             key = event.key()
             if key in _PREVIOUS_KEYS or key in _NEXT_KEYS:
-                buttons = [b for b in self.buttons.values() if b.isVisibleTo(self)]
+                buttons = [b for b in self.buttons.values()
+                           if b.isVisibleTo(self) and b.isEnabled()]
                 if watched in buttons:
                     index = buttons.index(watched) + (1 if key in _NEXT_KEYS else -1)
-                    if 0 <= index < len(buttons):
+                    if self.exclusive:
+                        target = buttons[index % len(buttons)]
+                        target.setFocus(Qt.FocusReason.TabFocusReason)
+                        target.setChecked(True)
+                    elif 0 <= index < len(buttons):
                         buttons[index].setFocus(Qt.FocusReason.TabFocusReason)
                     return True
         return super().eventFilter(watched, event)

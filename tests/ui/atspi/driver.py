@@ -22,6 +22,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QCheckBox, QRadioButton, QWidget
 
 from cse_desktop.services.casework import Casework
+from cse_desktop.ui.app_identity import apply_identity
 from cse_desktop.ui.app_window import AppOptions, AppWindow
 from cse_desktop.ui.forms.form_window import FormWindow
 
@@ -35,8 +36,9 @@ class Driver:
         self.window.show()
         self.steps: list[Callable[[], None]] = [
             self.shown, self.type_wrong, self.wait_wrong, self.type_right, self.wait_unlocked,
-            lambda: self.open_form(self.rhi_id), self.walk, self.save,
-            lambda: self.open_form(self.checklist_id), self.walk, self.finish]
+            lambda: self.open_form(self.rhi_id), self.walk,
+            lambda: self.open_form(self.checklist_id), self.walk,
+            lambda: self.open_form(self.rhi_id, autosave_ms=1000), self.save, self.finish]
         self.form: FormWindow | None = None
         self._notifier = QSocketNotifier(sys.stdin.fileno(), QSocketNotifier.Type.Read)
         self._notifier.activated.connect(self._next)
@@ -106,13 +108,16 @@ class Driver:
         self.wait_until(lambda: self.window.session is not None,
                         lambda: self.report("unlocked", ok=self.window.session is not None))
 
-    def open_form(self, record_id: str) -> None:
+    def open_form(self, record_id: str, autosave_ms: int = 600_000) -> None:
         if self.form is not None:
             self.form.view.flush()
             self.form.close()
         assert self.window.session is not None
         casework = Casework(self.window.session)
-        self.form = FormWindow(casework, casework.open_record(record_id), autosave_ms=600_000)
+        # The walk changes radio answers: saving is left to the end (the save step saves a
+        # second after the change, as the practitioner's autosave does).
+        self.form = FormWindow(casework, casework.open_record(record_id),
+                               autosave_ms=autosave_ms)
         self.form.resize(1200, 860)
         self.form.show()
         self.form.activateWindow()
@@ -159,32 +164,44 @@ class Driver:
             if isinstance(widget, QCheckBox | QRadioButton):
                 reached.append(self._describe(widget))
 
-        for _ in range(900):
+        stuck = 0
+        stuck_on = ""
+        wanted = len(self._option_buttons())
+        lost = 0
+        for _ in range(700):
+            if not form.isActiveWindow():  # no window manager under Xvfb: take it back
+                lost += 1
+                form.activateWindow()
+                QApplication.processEvents()
             widget = focused()
-            print("FOCUS", type(widget).__name__, widget.accessibleName(), file=sys.stderr)
             note()
             group = widget.parentWidget()
             if isinstance(widget, QRadioButton) and id(group) not in walked_groups:
                 walked_groups.add(id(group))
                 radios = [b for b in group.findChildren(QRadioButton) if b.isVisibleTo(group)]
                 for _ in range(len(radios) - 1):
-                    QTest.keyClick(focused(), Qt.Key.Key_Down)
+                    QTest.keyClick(form.windowHandle(), Qt.Key.Key_Down)
                     presses["arrow"] += 1
                     QApplication.processEvents()
                     note()
-            QTest.keyClick(focused(), Qt.Key.Key_Tab)
+            if len({(b["name"], b["question"]) for b in reached}) >= wanted:
+                break  # every option reached
+            # Through the window, as the window system delivers a key press.
+            QTest.keyClick(form.windowHandle(), Qt.Key.Key_Tab)
             presses["tab"] += 1
             QApplication.processEvents()
-            if focused() is first and presses["tab"] > 1:
-                break  # round the whole window once
-        self.report("walked", reached=reached, **presses)
+            stuck = stuck + 1 if focused() is widget else 0
+            if stuck >= 12:  # Tab does not leave it (a date field takes a few): a trap
+                stuck_on = f"{type(widget).__name__} {widget.accessibleName()!r}"
+                break
+        self.report("walked", reached=reached, stuck_on=stuck_on, lost_activation=lost,
+                    **presses)
 
     def save(self) -> None:
         assert self.form is not None
         boxes = [b for b in self._option_buttons() if isinstance(b, QCheckBox)]
         boxes[0].setFocus()
         QTest.keyClick(boxes[0], Qt.Key.Key_Space)
-        self.form.view.flush()
         view = self.form.view
         self.wait_until(lambda: view.status_text().startswith("Saved "),
                         lambda: self.report("saved", status=view.status_text(),
@@ -200,7 +217,7 @@ class Driver:
 
 def main() -> int:
     app = QApplication(sys.argv[:1])
-    app.setApplicationName("cse-desktop")
+    apply_identity(app)  # as cse_desktop.app.main does
     driver = Driver(sys.argv[1:])  # noqa: F841  (kept alive by the event loop)
     return app.exec()
 
