@@ -159,6 +159,15 @@ class Driver:
             # may not be the "active" one, but key presses still move its focus.
             return form.focusWidget() or first
 
+        def settle(before: QWidget) -> None:
+            """Wait for the key press to arrive.  With a screen reader listening, Qt hands
+            every key press to the AT-SPI registry first (a screen reader may consume it) and
+            delivers it when the answer comes back, so the focus moves a little later."""
+            for _ in range(40):
+                QTest.qWait(25)
+                if focused() is not before:
+                    return
+
         def note() -> None:
             widget = focused()
             if isinstance(widget, QCheckBox | QRadioButton):
@@ -180,16 +189,17 @@ class Driver:
                 walked_groups.add(id(group))
                 radios = [b for b in group.findChildren(QRadioButton) if b.isVisibleTo(group)]
                 for _ in range(len(radios) - 1):
+                    now = focused()
                     QTest.keyClick(form.windowHandle(), Qt.Key.Key_Down)
                     presses["arrow"] += 1
-                    QApplication.processEvents()
+                    settle(now)
                     note()
             if len({(b["name"], b["question"]) for b in reached}) >= wanted:
                 break  # every option reached
             # Through the window, as the window system delivers a key press.
             QTest.keyClick(form.windowHandle(), Qt.Key.Key_Tab)
             presses["tab"] += 1
-            QApplication.processEvents()
+            settle(widget)
             stuck = stuck + 1 if focused() is widget else 0
             if stuck >= 12:  # Tab does not leave it (a date field takes a few): a trap
                 stuck_on = f"{type(widget).__name__} {widget.accessibleName()!r}"
