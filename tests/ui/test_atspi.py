@@ -43,7 +43,9 @@ def _missing() -> str:
     return ""
 
 
-pytestmark = pytest.mark.skipif(bool(_missing()), reason=_missing() or "ok")
+# About 75 s (a real app, a private bus, a listener): `make test` runs it, `-m "not slow"` not.
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(bool(_missing()), reason=_missing() or "ok")]
 
 
 @pytest.fixture(scope="module")
