@@ -25,6 +25,10 @@ from .flows import (
 def open_interview(qtbot, window) -> FormWindow:
     qtbot.waitUntil(lambda: window.child.overview is not None
                     and len(window.child.overview.episodes) == 1, timeout=5_000)
+    # The episode's row is shown a moment after the data arrives: wait for the button too.
+    qtbot.waitUntil(lambda: any(b.text() == "Start return home interview" and b.isVisible()
+                                for b in window.child.episodes_box.findChildren(QPushButton)),
+                    timeout=5_000)
     qtbot.mouseClick(button(window.child.episodes_box, "Start return home interview"),
                      Qt.MouseButton.LeftButton)
     forms = window.forms.windows
