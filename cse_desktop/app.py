@@ -123,8 +123,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     prepare_high_dpi()
     app = QApplication(sys.argv[:1])
-    app.setApplicationName("cse-desktop")
-    app.setApplicationDisplayName("Child exploitation casework")
+    from .ui.app_identity import apply_identity
+
+    apply_identity(app)
     apply_theme(app)
     directory = paths.data_dir(args.data_dir, demo=args.demo)
     hint = ""

@@ -7,20 +7,18 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from ..services import session as sessions
 from ..services.errors import ServiceError
-from .a11y import named
+from .announce import show_message
+from .passphrase_field import PassphraseField
 
 
-def _secret(name: str) -> QLineEdit:
-    edit = named(QLineEdit(), name)
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    return edit
+def _secret(name: str) -> PassphraseField:
+    return PassphraseField(name)
 
 
 class ChangePassphraseDialog(QDialog):
@@ -57,11 +55,11 @@ class ChangePassphraseDialog(QDialog):
 
     def submit(self) -> None:
         if self.new.text() != self.again.text():
-            self.message.setText("The two new passphrases are not the same.")
+            show_message(self.message, "The two new passphrases are not the same.", urgent=True)
             return
         try:
             sessions.change_passphrase(self.session, self.old.text(), self.new.text())
         except ServiceError as exc:
-            self.message.setText(str(exc))
+            show_message(self.message, str(exc), urgent=True)
             return
         self.accept()

@@ -28,6 +28,8 @@ from ..records import Role
 from ..services import session as sessions
 from ..services.errors import ServiceError
 from .a11y import named
+from .announce import announce
+from .passphrase_field import PassphraseField
 from .secret_fields import scrub
 from .workers import TaskRunner
 
@@ -66,23 +68,36 @@ def _card(page: QWidget) -> QVBoxLayout:
     return inner
 
 
-def _passphrase_edit(name: str) -> QLineEdit:
-    edit = named(QLineEdit(), name)
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
+def _passphrase_edit(name: str) -> PassphraseField:
+    edit = PassphraseField(name)
     edit.setMinimumWidth(320)
     return edit
 
 
-def _show_toggle(*edits: QLineEdit) -> QCheckBox:
+def _show_toggle(*edits: PassphraseField) -> QCheckBox:
     box = QCheckBox("Show passphrase")
 
     def toggle(shown: bool) -> None:
-        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
         for edit in edits:
-            edit.setEchoMode(mode)
+            edit.set_shown(shown)
 
     box.toggled.connect(toggle)
     return box
+
+
+def _message_label() -> QLabel:
+    """The line for problems and progress; its accessible name is its text, and each new
+    message is announced (see ``announce``)."""
+    label = _label("", "alert")
+    label.setObjectName("message")
+    return label
+
+
+def _say(label: QLabel, text: str, *, urgent: bool = False) -> None:
+    """Show ``text`` in the message line and have screen readers speak it."""
+    if text != label.text():
+        label.setText(text)
+        announce(label, text, urgent=urgent)
 
 
 class FirstRunPage(QWidget):
@@ -122,8 +137,7 @@ class FirstRunPage(QWidget):
         layout.addWidget(self.strength)
         layout.addWidget(self.hint)
         layout.addWidget(_show_toggle(self.passphrase, self.confirm))
-        self.message = _label("", "alert")
-        self.message.setAccessibleName("Message")
+        self.message = _message_label()
         layout.addWidget(self.message)
         self.create_button = QPushButton("Create my encrypted records")
         self.create_button.setDefault(True)
@@ -166,16 +180,16 @@ class FirstRunPage(QWidget):
             hint = "The two passphrases are not the same yet."
         self.hint.setText(hint)
         self.hint.setVisible(bool(hint))
-        self.message.setText("")
+        _say(self.message, "")
         self.create_button.setEnabled(not self._problem())
 
     def submit(self) -> None:
         problem = self._problem()
         if problem:
-            self.message.setText(problem)
+            _say(self.message, problem, urgent=True)
             return
         self._busy(True)
-        self.message.setText("")
+        _say(self.message, "")
         self.hint.setText("Creating your encrypted records…")
         role = Role(self.role.currentData())
         self._runner.run(sessions.first_run, self.data_dir, self.passphrase.text(),
@@ -194,8 +208,8 @@ class FirstRunPage(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self._busy(False)
         self.hint.setText("")
-        self.message.setText(str(exc) if isinstance(exc, ServiceError) else
-                             f"Your records could not be created: {exc}")
+        _say(self.message, str(exc) if isinstance(exc, ServiceError) else
+             f"Your records could not be created: {exc}", urgent=True)
 
 
 class UnlockPage(QWidget):
@@ -219,8 +233,7 @@ class UnlockPage(QWidget):
         self.demo_hint = _label(hint, "hint")
         self.demo_hint.setVisible(bool(hint))
         layout.addWidget(self.demo_hint)
-        self.message = _label("", "alert")
-        self.message.setAccessibleName("Message")
+        self.message = _message_label()
         layout.addWidget(self.message)
         self.unlock_button = QPushButton("Unlock")
         self.unlock_button.setDefault(True)
@@ -248,18 +261,18 @@ class UnlockPage(QWidget):
 
     def reset(self, message: str = "") -> None:
         self.clear_secrets()
-        self.message.setText(message)
+        _say(self.message, message, urgent=True)
         self._set_enabled(True)
 
     def submit(self) -> None:
         if self._working or not self.unlock_button.isEnabled():
             return
         if not self.passphrase.text():
-            self.message.setText("Enter your passphrase.")
+            _say(self.message, "Enter your passphrase.", urgent=True)
             return
         self._working = True
         self._set_enabled(False)
-        self.message.setText("Opening your records…")
+        _say(self.message, "Opening your records…")
         self._secret = self.passphrase.text()  # overwritten once the attempt is over
         self._runner.run(sessions.unlock, self.data_dir, self._secret,
                          on_result=self._done, on_error=self._failed)
@@ -273,7 +286,7 @@ class UnlockPage(QWidget):
     def _done(self, session: sessions.Session) -> None:
         self._working = False
         self.clear_secrets()
-        self.message.setText("")
+        _say(self.message, "")
         self._set_enabled(True)
         self.unlocked.emit(session)
 
@@ -281,9 +294,9 @@ class UnlockPage(QWidget):
         self._working = False
         self.clear_secrets()
         if isinstance(exc, sessions.WrongPassphrase | sessions.TooManyAttempts):
-            self.message.setText(str(exc))
+            _say(self.message, str(exc), urgent=True)
         else:
-            self.message.setText(f"Your records could not be opened: {exc}")
+            _say(self.message, f"Your records could not be opened: {exc}", urgent=True)
         self._set_enabled(True)
         self._tick()
 
@@ -297,13 +310,16 @@ class UnlockPage(QWidget):
             wait = 0.0
         if wait > 0:
             seconds = max(1, round(wait))
-            self.message.setText(
-                "That passphrase is not right. To keep your records safe, please wait "
-                f"{seconds} second{'s' if seconds != 1 else ''} before trying again.")
+            text = ("That passphrase is not right. To keep your records safe, please wait "
+                    f"{seconds} second{'s' if seconds != 1 else ''} before trying again.")
+            if self._countdown.isActive():  # the count itself is not read out every second
+                self.message.setText(text)
+            else:
+                _say(self.message, text, urgent=True)
             self._set_enabled(False)
             if not self._countdown.isActive():
                 self._countdown.start()
         elif self._countdown.isActive():
             self._countdown.stop()
-            self.message.setText("You can try again now.")
+            _say(self.message, "You can try again now.")
             self._set_enabled(True)

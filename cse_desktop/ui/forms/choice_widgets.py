@@ -1,20 +1,32 @@
 """Editors for questions with a fixed set of answers: choice, multi-choice, yes/no, indicator.
 
 All options are visible at once (radio buttons or tick boxes) so nothing is hidden in a
-drop-down; only very long lists use a drop-down.  Arrow keys move between radio buttons.
+drop-down; only very long lists use a drop-down.
+
+Keyboard: Tab stops once in a set of radio buttons (on the chosen answer) and the arrow keys
+move between them; Tab stops on every tick box and the arrow keys move between tick boxes
+too.  Tick boxes are deliberately *not* in a ``QButtonGroup``: Qt 6 treats every button of a
+group, exclusive or not, as one Tab stop and then only moves between radio buttons with the
+arrows, which left all but the first tick box of a question out of keyboard reach.
+
+Screen readers: each button's name is its option ("Sexual exploitation"); the question is
+the accessible name of the surrounding group, and the question label is not a buddy of the
+first button (a label relation would replace that button's name with the question).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
     QCheckBox,
     QComboBox,
     QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -42,15 +54,34 @@ def _columns(options: tuple[Option, ...]) -> int:
     return 3 if len(options) > 4 else 2
 
 
-class _OptionButtons(QWidget):
-    """Radio buttons or tick boxes for a set of options, laid out in a grid."""
+_PREVIOUS_KEYS = (Qt.Key.Key_Up, Qt.Key.Key_Left)
+_NEXT_KEYS = (Qt.Key.Key_Down, Qt.Key.Key_Right)
+
+
+class _OptionButtons(QGroupBox):
+    """Radio buttons or tick boxes for a set of options, laid out in a grid.
+
+    A frameless group box without a title: to assistive technology it is a group (role
+    "panel"/grouping) whose name is the question, around buttons named by their options.
+    """
+
+    toggled = Signal(QAbstractButton, bool)  # a button, and whether it is now ticked
 
     def __init__(self, options: tuple[Option, ...], *, exclusive: bool,
-                 columns: int | None = None, parent: QWidget | None = None) -> None:
+                 columns: int | None = None, question: str = "",
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setFlat(True)
+        self.setStyleSheet("QGroupBox { border: none; margin: 0px; padding: 0px; }")
+        self.setAccessibleName(question)
         self.options = options
-        self.group = QButtonGroup(self)
-        self.group.setExclusive(exclusive)
+        self.exclusive = exclusive
+        # Radio buttons share an exclusive group (one answer, arrow keys choose); tick boxes
+        # stay independent so that each one is a Tab stop (see the module docstring).
+        self.group: QButtonGroup | None = QButtonGroup(self) if exclusive else None
+        if self.group is not None:
+            self.group.setExclusive(True)
+            self.group.buttonToggled.connect(self.toggled)
         self.buttons: dict[str, QAbstractButton] = {}
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -60,11 +91,16 @@ class _OptionButtons(QWidget):
         for index, option in enumerate(options):
             button: QAbstractButton = (QRadioButton if exclusive else QCheckBox)(option.label)
             button.setAccessibleName(option.label)
-            self.group.addButton(button, index)
+            if self.group is not None:
+                self.group.addButton(button, index)
+            else:
+                button.toggled.connect(
+                    lambda checked, b=button: self.toggled.emit(b, checked))
+            button.installEventFilter(self)
             self.buttons[option.value] = button
             grid.addWidget(button, index // cols, index % cols)
         if exclusive:
-            self.group.buttonToggled.connect(self._tab_to_checked)
+            self.toggled.connect(self._tab_to_checked)
             self._tab_to_checked()
         if cols >= len(options):  # one short row: keep the answers together on the left
             grid.setColumnStretch(cols, 1)
@@ -82,16 +118,39 @@ class _OptionButtons(QWidget):
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus if button is stop
                                   else Qt.FocusPolicy.ClickFocus)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Down/Right and Up/Left move through the options in reading order, whatever the
+        grid: between tick boxes (focus only, stopping at the ends), and between radio
+        buttons choosing the one reached (wrapping round, as radio groups do).  Qt's own
+        handling looks for a button geometrically below or beside, so Down did nothing in
+        a one-row Yes / No / Not known answer."""
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            key = event.key()
+            if key in _PREVIOUS_KEYS or key in _NEXT_KEYS:
+                buttons = [b for b in self.buttons.values()
+                           if b.isVisibleTo(self) and b.isEnabled()]
+                if watched in buttons:
+                    index = buttons.index(watched) + (1 if key in _NEXT_KEYS else -1)
+                    if self.exclusive:
+                        target = buttons[index % len(buttons)]
+                        target.setFocus(Qt.FocusReason.TabFocusReason)
+                        target.setChecked(True)
+                    elif 0 <= index < len(buttons):
+                        buttons[index].setFocus(Qt.FocusReason.TabFocusReason)
+                    return True
+        return super().eventFilter(watched, event)
+
     def checked_values(self) -> list[str]:
         return [value for value, button in self.buttons.items() if button.isChecked()]
 
     def set_checked(self, values: list[str]) -> None:
-        exclusive = self.group.exclusive()
-        self.group.setExclusive(False)  # so that every button can be unticked
+        if self.group is not None:
+            self.group.setExclusive(False)  # so that every button can be unticked
         for value, button in self.buttons.items():
             button.setChecked(value in values)
-        self.group.setExclusive(exclusive)
-        if exclusive:
+        if self.group is not None:
+            self.group.setExclusive(True)
             self._tab_to_checked()
 
     def ordered(self) -> list[QWidget]:
@@ -123,14 +182,18 @@ class ChoiceEditor(FieldEditor):
             row.addWidget(self._combo)
             row.addStretch(1)
         else:
-            self._buttons = _OptionButtons(self.field.options, exclusive=True)
-            self._buttons.group.buttonToggled.connect(self._on_toggled)
+            self._buttons = _OptionButtons(self.field.options, exclusive=True,
+                                           question=self.field.label)
+            self._buttons.toggled.connect(self._on_toggled)
             row.addWidget(self._buttons, 1)
         self._clear = _ClearButton(self.field.label)
         self._clear.clicked.connect(self._on_clear)
         self._clear.setVisible(False)
         row.addWidget(self._clear, 0, Qt.AlignmentFlag.AlignTop)
         return box
+
+    def _label_buddy(self) -> QWidget | None:
+        return self._combo  # radio buttons are named by their options
 
     def focus_widgets(self) -> list[QWidget]:
         first: list[QWidget] = (
@@ -194,8 +257,9 @@ class MultiChoiceEditor(FieldEditor):
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
-        self._buttons = _OptionButtons(self.field.options, exclusive=False)
-        self._buttons.group.buttonToggled.connect(self._on_toggled)
+        self._buttons = _OptionButtons(self.field.options, exclusive=False,
+                                       question=self.field.label)
+        self._buttons.toggled.connect(self._on_toggled)
         column.addWidget(self._buttons)
         # Says what a "None identified" tick took away, so nothing is unticked silently.
         self.notice = QLabel()
@@ -204,6 +268,9 @@ class MultiChoiceEditor(FieldEditor):
         self.notice.hide()
         column.addWidget(self.notice)
         return box
+
+    def _label_buddy(self) -> QWidget | None:
+        return None  # tick boxes are named by their options; the group by the question
 
     def focus_widgets(self) -> list[QWidget]:
         return self._buttons.ordered()
@@ -263,9 +330,10 @@ class IndicatorEditor(FieldEditor):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(4)
         self._buttons = _OptionButtons(self.field.options, exclusive=True,
-                                       columns=len(self.field.options))
+                                       columns=len(self.field.options),
+                                       question=self.field.label)
         self._buttons.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
-        self._buttons.group.buttonToggled.connect(self._on_toggled)
+        self._buttons.toggled.connect(self._on_toggled)
         column.addWidget(self._buttons)
         self._note = QLineEdit()
         self._note.setPlaceholderText("Note (optional)")
@@ -289,6 +357,9 @@ class IndicatorEditor(FieldEditor):
         grid.setColumnStretch(0, 4)
         grid.setColumnStretch(1, 5)
         self.label.setStyleSheet("font-weight: normal;")
+
+    def _label_buddy(self) -> QWidget | None:
+        return None  # Yes / No / Not known are named by themselves; the group by the question
 
     def focus_widgets(self) -> list[QWidget]:
         return [*self._buttons.ordered(), self._note]

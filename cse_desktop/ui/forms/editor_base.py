@@ -92,9 +92,7 @@ class FieldEditor(QWidget):
 
         self._arrange()
 
-        targets = self.focus_widgets()
-        if targets:
-            self.label.setBuddy(targets[0])
+        self.label.setBuddy(self._label_buddy())
         self._describe_inputs()
 
     # -- for subclasses ---------------------------------------------------------------------
@@ -125,6 +123,13 @@ class FieldEditor(QWidget):
     def focus_widgets(self) -> list[QWidget]:
         """The controls Tab moves through, in order."""
         return [self.input]
+
+    def _label_buddy(self) -> QWidget | None:
+        """The control the question label names (its buddy).  None for editors whose
+        controls are named by their own options: a label relation would make a screen reader
+        say the question instead of the first option."""
+        targets = self.focus_widgets()
+        return targets[0] if targets else None
 
     def _apply_read_only(self, read_only: bool) -> None:
         """Extra work when switching mode (the default swaps input for the text view)."""
@@ -159,9 +164,7 @@ class FieldEditor(QWidget):
             self._refresh_read_only_view()
             self.label.setBuddy(self.read_only_view)
         else:
-            targets = self.focus_widgets()
-            if targets:
-                self.label.setBuddy(targets[0])
+            self.label.setBuddy(self._label_buddy())
         self.label.setText(label_text(self.field.label, self._required and not read_only))
 
     def _refresh_read_only_view(self) -> None:

@@ -48,6 +48,7 @@ from cse_desktop.forms import (
 from cse_desktop.records import Record
 from cse_desktop.services.casework import Casework
 
+from ..announce import announce
 from .autosave import DraftSaver
 from .deadline_banner import DeadlineBanner
 from .editor_base import answers_of
@@ -210,7 +211,7 @@ class FormView(QWidget):
         status_row.setContentsMargins(0, 0, 0, 0)
         self.status_label = QLabel()
         self.status_label.setObjectName("saveStatus")
-        self.status_label.setAccessibleName("Save status")
+        self.status_label.setAccessibleDescription("Save status")  # its name is its text
         self.status_label.setWordWrap(True)
         self.keep_mine_button = QPushButton("Keep what I typed")
         self.keep_mine_button.setToolTip(
@@ -380,6 +381,8 @@ class FormView(QWidget):
             self.status_label.setStyleSheet(f"color: {ERROR_TEXT}; font-weight: 700;"
                                             if failed else "")
         self.status_label.setText(text)
+        if text != "Saving…":  # "Saved 14:05:12" and problems are spoken, not every attempt
+            announce(self.status_label, text, urgent=failed)
         self.status_changed.emit(text)
 
     def status_text(self) -> str:

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -33,6 +32,8 @@ from cse_desktop.records import Record, RecordType
 from cse_desktop.services.casework import Casework
 from cse_desktop.services.errors import ServiceError, StoreError, ValidationFailed
 
+from ..announce import show_message
+from ..passphrase_field import PassphraseField
 from ..sizing import fit_text, grow_with_text
 from .signature_pad import SignaturePad
 from .style import ERROR_TEXT
@@ -118,9 +119,7 @@ class SignDialog(QDialog):
         prompt = QLabel("Enter your passphrase to sign")
         prompt.setStyleSheet("font-weight: 600;")
         layout.addWidget(prompt)
-        self.passphrase = QLineEdit()
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setAccessibleName("Your passphrase")
+        self.passphrase = PassphraseField("Your passphrase")
         self.passphrase.textChanged.connect(self._on_passphrase_edited)
         self.passphrase.returnPressed.connect(self.sign)
         prompt.setBuddy(self.passphrase)
@@ -129,7 +128,6 @@ class SignDialog(QDialog):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet(f"color: {ERROR_TEXT}; font-weight: 700;")
-        self.message.setAccessibleName("Message")
         self.message.hide()
         layout.addWidget(self.message)
 
@@ -182,7 +180,7 @@ class SignDialog(QDialog):
         return self.declaration.isChecked()
 
     def show_message(self, text: str) -> None:
-        self.message.setText(text)
+        show_message(self.message, text, urgent=True)
         self.message.setVisible(bool(text))
         fit_text(self)
 
