@@ -36,7 +36,7 @@ from .models import (
 )
 from .schemas import Change, ChangeResult, ChangeStatus
 from .timeutil import aware, now
-from .validation import Problem, describe, record_problem
+from .validation import Problem, describe, json_problem, record_problem
 
 SIGNED_IMMUTABLE = ("This record was signed and cannot be changed. Add an addendum to correct "
                     "it instead.")
@@ -145,6 +145,11 @@ class _Batch:
         return forbidden()
 
     def apply(self, change: Change) -> ChangeResult:
+        # The answers are free-form JSON to the request schema: check their text before
+        # anything else touches them (a lone surrogate cannot even be written out again).
+        bad_text = json_problem(change.record.data, "data")
+        if bad_text:
+            return _invalid(change, bad_text)
         wire = change.record.model_dump(mode="json")
         if change.record.record_type is RecordType.CHILD:
             if wire["child_id"] not in (None, wire["id"]):
