@@ -27,7 +27,7 @@ from ..store.connection import Connection
 from . import rescue
 from .conflicts import ConflictQueue, apply_clean_merge
 from .enrolment import Enrolment
-from .errors import CursorAhead, DeviceRevoked, Forbidden, NotEnrolled, SyncError
+from .errors import CursorAhead, DeviceRevoked, Forbidden, NotEnrolled, SyncError, TooLarge
 from .merge import merged_record, same_content, three_way
 from .tls import Verify, ssl_context
 from .transport import Transport
@@ -173,6 +173,13 @@ class SyncClient:
                  "record": c.record.to_wire()} for c in batch]
         try:
             results = self.transport.push(wire)
+        except TooLarge as exc:
+            # Over the service's size limit: send the batch in halves.
+            if len(batch) == 1:
+                return [(batch[0], {"change_id": batch[0].change_id, "status": "too_large",
+                                    "reason": str(exc)})]
+            half = len(batch) // 2
+            return self._send(batch[:half]) + self._send(batch[half:])
         except Forbidden as exc:
             if len(batch) == 1:
                 return [(batch[0], {"change_id": batch[0].change_id, "status": "forbidden",
