@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cse_desktop.records import RecordType, new_id
@@ -154,6 +154,15 @@ def _attack(arena: dict[str, Any], body: bytes) -> None:
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 @given(place=st.sampled_from(PLACES), value=hostile_json)
+# The attacks of the security review, always tried first.
+@example(place="data_value", value="\ud800")
+@example(place="data_key", value="\udc00")
+@example(place="data_value", value={"nested": ["\ud83d"]})
+@example(place="list_item", value="call\x00me")
+@example(place="data_value", value=10**400)
+@example(place="data_value", value=float("nan"))
+@example(place="data_value", value=json.loads("[" * 60 + "]" * 60))
+@example(place="oversized", value="")
 def test_hostile_push_never_breaks_the_service(arena: dict[str, Any], place: str,
                                                value: Any) -> None:
     _attack(arena, _hostile_body(arena, place, value))
