@@ -12,6 +12,7 @@ from sqlalchemy import Engine, delete, insert, select, update
 from ..records import Role
 from . import audit
 from .access import can_see_child
+from .config import MAX_ENROLMENT_CODE_HOURS
 from .db import lock_feed
 from .feed import next_seq, restamp_child
 from .identity import Caller
@@ -126,8 +127,15 @@ def unassign(engine: Engine, username: str, child_id: str) -> bool:
 
 
 def create_enrolment_code(engine: Engine, username: str, hours: int = 72) -> str:
-    """A one-time code, shown once; only its hash is kept."""
+    """A one-time code, shown once; only its hash is kept.  Valid for at most 7 days."""
+    if not 1 <= hours <= MAX_ENROLMENT_CODE_HOURS:
+        raise AdminError(f"An enrolment code can be valid for 1 to {MAX_ENROLMENT_CODE_HOURS} "
+                         f"hours (7 days), not {hours}.")
     user_id = _user_id(engine, username)
+    with engine.connect() as conn:
+        active = conn.execute(select(users.c.active).where(users.c.id == user_id)).scalar()
+    if not active:
+        raise AdminError(f"{username!r} has been deactivated: no enrolment code can be made.")
     code = new_enrolment_code()
     with engine.begin() as conn:
         conn.execute(insert(enrolment_codes).values(
@@ -159,3 +167,51 @@ def list_devices(engine: Engine, username: str | None = None) -> list[DeviceRow]
         rows = conn.execute(query).all()
     return [DeviceRow(r.id, r.username, r.name, aware(r.enrolled_at),  # type: ignore[arg-type]
                       aware(r.last_seen_at), aware(r.revoked_at)) for r in rows]
+
+
+def deactivate_user(engine: Engine, username: str, reason: str = "") -> int:
+    """Close a user's account: they can no longer enrol or use the service, and every device
+    of theirs is revoked (wiped at its next sync).  Returns how many devices were revoked."""
+    user_id = _user_id(engine, username)
+    at = now()
+    why = reason or "account closed by an administrator"
+    with engine.begin() as conn:
+        conn.execute(update(users).where(users.c.id == user_id).values(active=False))
+        revoked = conn.execute(update(devices).where(
+            devices.c.user_id == user_id, devices.c.revoked_at.is_(None))
+            .values(revoked_at=at, revoked_reason=why)).rowcount
+        conn.execute(update(enrolment_codes).where(
+            enrolment_codes.c.user_id == user_id, enrolment_codes.c.used_at.is_(None))
+            .values(used_at=at))
+        audit.log(conn, None, "admin_deactivate_user", user_id=user_id,
+                  detail=f"{revoked} device(s) revoked: {why}")
+    return int(revoked or 0)
+
+
+def remove_user(engine: Engine, username: str, reassign_to: str | None = None,
+                reason: str = "") -> list[str]:
+    """Deactivate a user and empty their caseload: each child goes to ``reassign_to`` (a user
+    name) when given, otherwise it is only taken away (assign it later).  The user's name stays
+    on their records and in the audit trail.  Returns the child ids moved or taken away."""
+    user_id = _user_id(engine, username)
+    if reassign_to is not None:
+        target = _user_id(engine, reassign_to)
+        if target == user_id:
+            raise AdminError("Choose someone else to take over the caseload.")
+        with engine.connect() as conn:
+            if not conn.execute(select(users.c.active).where(users.c.id == target)).scalar():
+                raise AdminError(f"{reassign_to!r} has been deactivated and cannot take over a "
+                                 "caseload.")
+    deactivate_user(engine, username, reason)
+    with engine.connect() as conn:
+        children = list(conn.execute(select(assignments.c.child_id).where(
+            assignments.c.user_id == user_id).order_by(assignments.c.child_id)).scalars())
+    for child_id in children:
+        if reassign_to is not None:
+            assign(engine, reassign_to, child_id)
+        unassign(engine, username, child_id)
+    with engine.begin() as conn:
+        audit.log(conn, None, "admin_remove_user", user_id=user_id,
+                  detail=f"{len(children)} child(ren) "
+                         + (f"reassigned to {reassign_to}" if reassign_to else "unassigned"))
+    return children

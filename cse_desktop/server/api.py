@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path as PathLib
 from typing import Annotated, Any, cast
 
+from anyio import to_thread
 from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -12,13 +13,16 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..clock import SYSTEM_CLOCK, Clock
+from ..forms import FormLibrary
 from . import audit
 from .ca import CertificateAuthority
 from .config import ServerSettings
 from .db import is_sqlite
-from .devices import authenticate, enrol, user_info
+from .devices import Guards, authenticate, enrol, user_info
 from .errors import ApiError
 from .identity import Caller
+from .limits import RequestLimits, Scope
 from .measures import router as measures_router
 from .migrate import current_revision
 from .pull import CompressedFeed, get_record, pull
@@ -46,7 +50,11 @@ _ERRORS = {
                                              "(`code` = `device_revoked`)."},
     403: {"model": ErrorBody, "description": "Not in the caller's caseload (or no such "
                                              "record: the answer is the same)."},
+    413: {"model": ErrorBody, "description": "`too_large`: the request is over the size "
+                                             "limit."},
     422: {"model": ErrorBody, "description": "The request does not match the schema."},
+    429: {"model": ErrorBody, "description": "`too_many_attempts`: too many failed attempts "
+                                             "from this address; see `Retry-After`."},
 }
 _PULL_ERRORS = {**_ERRORS, 409: {"model": ErrorBody, "description": "`cursor_ahead`: the "
                                  "cursor is past the end of the feed; start again from 0."}}
@@ -60,30 +68,62 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "The request is not valid. " + "; ".join(parts)
 
 
+def _address(client: Any) -> str:
+    return str(client[0]) if client else ""
+
+
 def _caller(request: Request,
             credentials: Annotated[HTTPAuthorizationCredentials | None,
                                    Depends(_bearer)]) -> Caller:
+    known = getattr(request.state, "caller", None)
+    if isinstance(known, Caller):  # authenticated before the body was read
+        return known
     return authenticate(request.app.state.engine,
-                        credentials.credentials if credentials else None)
+                        credentials.credentials if credentials else None,
+                        request.app.state.guards, _address(request.scope.get("client")))
+
+
+def _bearer_token(scope: Scope) -> str | None:
+    for name, value in scope.get("headers") or []:
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+    return None
 
 
 Auth = Annotated[Caller, Depends(_caller)]
 
 
-def create_app(settings: ServerSettings, engine: Engine,
-               ca: CertificateAuthority) -> FastAPI:
+def create_app(settings: ServerSettings, engine: Engine, ca: CertificateAuthority,
+               clock: Clock = SYSTEM_CLOCK, library: FormLibrary | None = None) -> FastAPI:
+    docs = settings.api_docs
     app = FastAPI(
         title="cse-desktop central service",
         version="1",
         description="Enrolment and sync for the cse-desktop app. Every record read or written "
                     "is scoped to the caller's caseload and audited.",
+        docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.engine = engine
     app.add_middleware(CompressedFeed)
+    guards = app.state.guards = Guards.from_settings(settings, clock)
+    forms = library
+
+    async def authenticate_early(scope: Scope) -> None:
+        token = _bearer_token(scope)
+        address = _address(scope.get("client"))
+        caller = await to_thread.run_sync(
+            lambda: authenticate(engine, token, guards, address))
+        scope.setdefault("state", {})["caller"] = caller
+
+    app.add_middleware(RequestLimits, max_bytes=settings.max_request_bytes,
+                       authenticate=authenticate_early)
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer", **exc.headers} if exc.status == 401 else (
+            exc.headers or None)
         return JSONResponse({"code": exc.code, "detail": exc.detail}, status_code=exc.status,
                             headers=headers)
 
@@ -106,9 +146,9 @@ def create_app(settings: ServerSettings, engine: Engine,
 
     @app.post("/api/v1/enrol", response_model=EnrolResponse, responses=_ERRORS,
               tags=["devices"])
-    def enrol_device(body: EnrolRequest) -> EnrolResponse:
+    def enrol_device(body: EnrolRequest, request: Request) -> EnrolResponse:
         """Enrol a device with a one-time code: returns its token and signing certificate."""
-        return enrol(engine, ca, settings, body)
+        return enrol(engine, ca, settings, body, guards, _address(request.client))
 
     @app.post("/api/v1/devices/certificate", response_model=RenewCertificateResponse,
               responses=_ERRORS, tags=["devices"])
@@ -134,7 +174,9 @@ def create_app(settings: ServerSettings, engine: Engine,
         server's version) or rejected (with a reason).  The same change id twice has one
         effect and the same answer.  If any change concerns a child outside the caller's
         caseload the whole batch is refused with 403 and nothing is applied."""
-        return PushResponse(results=apply_push(engine, who, body.changes))
+        return PushResponse(results=apply_push(engine, who, body.changes,
+                                               max_record_bytes=settings.max_record_bytes,
+                                               library=forms))
 
     @app.get("/api/v1/sync/pull", response_model=PullResponse, responses=_PULL_ERRORS,
              tags=["sync"])
@@ -163,5 +205,5 @@ def create_app(settings: ServerSettings, engine: Engine,
 
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI spec without a database (for docs and the fuzz tests)."""
-    settings = ServerSettings(data_dir=PathLib("."), database_url="sqlite://")
+    settings = ServerSettings(data_dir=PathLib("."), database_url="sqlite://", api_docs=True)
     return create_app(settings, cast(Engine, None), cast(CertificateAuthority, None)).openapi()

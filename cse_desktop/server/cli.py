@@ -96,6 +96,24 @@ def cmd_admin(args: argparse.Namespace) -> int:
     elif action == "revoke-device":
         admin.revoke_device(engine, args.device_id, args.reason)
         print(f"Device {args.device_id} is revoked. It will be wiped at its next sync.")
+    elif action == "deactivate-user":
+        count = admin.deactivate_user(engine, args.username, args.reason)
+        print(f"{args.username} can no longer use the service; {count} device(s) revoked "
+              "(wiped at their next sync).")
+    elif action == "remove-user":
+        moved = admin.remove_user(engine, args.username, args.reassign_to, args.reason)
+        where = f"moved to {args.reassign_to}" if args.reassign_to else "taken out of the caseload"
+        print(f"{args.username} is deactivated and their devices revoked; {len(moved)} "
+              f"child(ren) {where}.")
+    elif action == "quarantine":
+        from .quarantine import list_quarantined
+
+        found = list_quarantined(engine)
+        if not found:
+            print("No records are set aside.")
+        for q in found:
+            print(f"{q.record_id}  child {q.child_id}  found {q.found_at:%Y-%m-%d %H:%M}  "
+                  f"{q.reason}")
     elif action == "list-devices":
         for d in admin.list_devices(engine, args.username):
             state = f"revoked {d.revoked_at:%Y-%m-%d %H:%M}" if d.revoked_at else "active"
@@ -145,10 +163,24 @@ def build_parser() -> argparse.ArgumentParser:
     unassign.add_argument("child_id")
     code = actions.add_parser("enrolment-code", help="make a one-time enrolment code")
     code.add_argument("username")
-    code.add_argument("--hours", type=int, default=72, help="valid for (default 72 hours)")
+    code.add_argument("--hours", type=int, default=72,
+                      help="valid for (default 72 hours, at most 168: 7 days)")
     revoke = actions.add_parser("revoke-device", help="revoke a device (wiped at next sync)")
     revoke.add_argument("device_id")
     revoke.add_argument("--reason", default="", help="told to the practitioner")
+    deactivate = actions.add_parser(
+        "deactivate-user", help="close a user's account and revoke all their devices")
+    deactivate.add_argument("username")
+    deactivate.add_argument("--reason", default="", help="told to the practitioner")
+    remove = actions.add_parser(
+        "remove-user", help="deactivate a user and empty their caseload (optionally handing "
+                            "it to someone else)")
+    remove.add_argument("username")
+    remove.add_argument("--reassign-to", default=None, metavar="USERNAME",
+                        help="who takes over the caseload (default: nobody, assign later)")
+    remove.add_argument("--reason", default="", help="told to the practitioner")
+    actions.add_parser("quarantine", help="list records set aside because they could not be "
+                                          "sent to devices")
     devices = actions.add_parser("list-devices", help="list enrolled devices")
     devices.add_argument("--username", default=None)
     adm.set_defaults(func=cmd_admin)

@@ -1,4 +1,5 @@
-"""Server settings: where the data lives, which database, the organisation's name."""
+"""Server settings: where the data lives, which database, the organisation's name, and the
+limits that protect the service from hostile or broken clients."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import platformdirs
 
 DEFAULT_ORGANISATION = "Safeguarding Partnership (demo)"
+MAX_ENROLMENT_CODE_HOURS = 7 * 24
 
 
 def default_data_dir() -> Path:
@@ -22,6 +24,23 @@ def sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{Path(data_dir) / 'cse-server.db'}"
 
 
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}.") from None
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1.")
+    return value
+
+
+def _flag_env(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 @dataclass(frozen=True)
 class ServerSettings:
     data_dir: Path
@@ -29,6 +48,14 @@ class ServerSettings:
     organisation: str = DEFAULT_ORGANISATION
     enrolment_code_hours: int = 72
     recovery_public_key_pem: str | None = None
+    # Limits (see docs/sync-protocol.md, "Limits").
+    max_request_bytes: int = 8 * 1024 * 1024
+    max_record_bytes: int = 1024 * 1024
+    enrol_failures_per_address: int = 10  # failed enrolments before 429, per window
+    enrol_failures_per_code: int = 5
+    auth_failures_per_address: int = 30  # requests with a bad token before 429, per window
+    failure_window_seconds: int = 15 * 60
+    api_docs: bool = False  # serve /docs and /openapi.json (off: they need no login)
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None,
@@ -40,9 +67,21 @@ class ServerSettings:
         recovery_path = os.environ.get("CSE_SERVER_RECOVERY_PUBLIC_KEY")
         if recovery_path:
             recovery = Path(recovery_path).read_text("ascii")
+        d = cls(data_dir=data_dir, database_url=url)
         return cls(
             data_dir=data_dir,
             database_url=url,
             organisation=os.environ.get("CSE_SERVER_ORGANISATION", DEFAULT_ORGANISATION),
             recovery_public_key_pem=recovery,
+            max_request_bytes=_int_env("CSE_SERVER_MAX_REQUEST_BYTES", d.max_request_bytes),
+            max_record_bytes=_int_env("CSE_SERVER_MAX_RECORD_BYTES", d.max_record_bytes),
+            enrol_failures_per_address=_int_env("CSE_SERVER_ENROL_FAILURES_PER_ADDRESS",
+                                                d.enrol_failures_per_address),
+            enrol_failures_per_code=_int_env("CSE_SERVER_ENROL_FAILURES_PER_CODE",
+                                             d.enrol_failures_per_code),
+            auth_failures_per_address=_int_env("CSE_SERVER_AUTH_FAILURES_PER_ADDRESS",
+                                               d.auth_failures_per_address),
+            failure_window_seconds=_int_env("CSE_SERVER_FAILURE_WINDOW_SECONDS",
+                                            d.failure_window_seconds),
+            api_docs=_flag_env("CSE_SERVER_API_DOCS"),
         )

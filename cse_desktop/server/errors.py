@@ -4,9 +4,11 @@ from __future__ import annotations
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, detail: str) -> None:
+    def __init__(self, status: int, code: str, detail: str,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.status, self.code, self.detail = status, code, detail
+        self.headers: dict[str, str] = dict(headers or {})
 
 
 FORBIDDEN_DETAIL = ("You do not have access to this record. If you should, ask your team lead "

@@ -559,8 +559,11 @@ _bearer = HTTPBearer(auto_error=False, description="The token issued at device e
 def _caller(request: Request,
             credentials: Annotated[HTTPAuthorizationCredentials | None,
                                    Depends(_bearer)]) -> Caller:
+    client = request.client
     return authenticate(request.app.state.engine,
-                        credentials.credentials if credentials else None)
+                        credentials.credentials if credentials else None,
+                        getattr(request.app.state, "guards", None),
+                        str(client[0]) if client else "")
 
 
 router = APIRouter()
@@ -594,9 +597,14 @@ def get_measures(
         raise ApiError(400, "invalid_period", "Ask for three years or less at a time.")
     engine: Engine = request.app.state.engine
     period = periods.Period(first, last, f"{start} to {end}")
-    with engine.begin() as conn:
-        result = compute(conn, who, period, team_id=team_id, today=today)
-        audit.log(conn, who, "measures", detail=f"{period.label}; {result.scope}")
+    try:
+        with engine.begin() as conn:
+            result = compute(conn, who, period, team_id=team_id, today=today)
+            audit.log(conn, who, "measures", detail=f"{period.label}; {result.scope}")
+    except ApiError as refusal:
+        audit.log_refusal(engine, who, "measures_refused",
+                          detail=f"{refusal.code}: {period.label}; team {team_id or '-'}")
+        raise
     return m.to_dict(result)
 
 

@@ -145,3 +145,15 @@ audit_log = Table(
     Column("detail", Text, nullable=False, default=""),
     Index("audit_by_record", "record_id"),
 )
+
+# A stored record that cannot be served (e.g. text that is not valid Unicode, stored before the
+# service checked records at the door): skipped by the pull feed, reported to administrators
+# (``cse-server admin quarantine``).
+quarantine = Table(
+    "quarantine", metadata,
+    Column("record_id", String(ID), primary_key=True),
+    Column("child_id", String(ID), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("found_at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text, nullable=False),
+)

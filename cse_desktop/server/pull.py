@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import Engine, and_, exists, false, func, select
@@ -14,7 +13,9 @@ from .access import can_see_record, still_withdrawn, visible_records
 from .errors import ApiError, forbidden
 from .identity import Caller
 from .models import feed, record_versions, records, withdrawals
+from .quarantine import UNAVAILABLE, set_aside
 from .schemas import OwnVersion, PullResponse
+from .validation import servable
 
 COMPRESSED_PATHS = frozenset({"/api/v1/sync/pull", "/api/v1/sync/push"})
 
@@ -84,8 +85,22 @@ def pull(engine: Engine, caller: Caller, cursor: int, limit: int, *,
                 kept += 1
             if kept < len(entries):
                 entries, more = entries[:kept], True
-        rows = [row for _, row, withdrawn in entries if not withdrawn and not row.own]
-        own = [row for _, row, withdrawn in entries if not withdrawn and row.own]
+        # A stored record that cannot be served is skipped (and set aside below), never
+        # allowed to fail the page: the cursor still moves past it.  The device's own versions
+        # go back as id and revision only.
+        rows, wires, damaged, own = [], [], [], []
+        for _, row, withdrawn in entries:
+            if withdrawn:
+                continue
+            if row.own:
+                own.append(row)
+                continue
+            wire = servable(row.payload)
+            if wire is None:
+                damaged.append(row)
+            else:
+                rows.append(row)
+                wires.append(wire)
         gone = [row for _, row, withdrawn in entries if withdrawn]
         remaining = 0
         if more:
@@ -100,7 +115,9 @@ def pull(engine: Engine, caller: Caller, cursor: int, limit: int, *,
         for w in gone:
             audit.log(conn, caller, "pull_withdrawn", child_id=w.child_id,
                       detail="removed from the caller's caseload")
-    return PullResponse(records=[json.loads(r.payload) for r in rows],
+    for row in damaged:
+        set_aside(engine, row.id, row.child_id, int(row.seq))
+    return PullResponse(records=wires,
                         cursor=entries[-1][0] if entries else cursor, more=more,
                         remaining=remaining, withdrawn=[str(w.child_id) for w in gone],
                         own=[OwnVersion(id=str(r.id), revision=int(r.revision)) for r in own])
@@ -113,9 +130,14 @@ def get_record(engine: Engine, caller: Caller, record_id: str) -> dict[str, Any]
             audit.log(conn, caller, "view_denied", record_id=record_id)
             denied = True
         else:
-            audit.log(conn, caller, "view", record_id=row.id, child_id=row.child_id)
             denied = False
+            if servable(row.payload) is not None:  # the audit says what was delivered
+                audit.log(conn, caller, "view", record_id=row.id, child_id=row.child_id)
     if denied:
         raise forbidden()
     assert row is not None
-    return dict(json.loads(row.payload))
+    wire = servable(row.payload)
+    if wire is None:
+        set_aside(engine, row.id, row.child_id, int(row.seq))
+        raise ApiError(409, "record_unavailable", UNAVAILABLE)
+    return wire

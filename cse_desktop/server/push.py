@@ -15,10 +15,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
+from ..forms import FormLibrary
 from ..records import RecordState, RecordType
+from . import audit
 from .access import can_see_child
 from .db import lock_feed
-from .errors import forbidden
+from .errors import ApiError, forbidden
 from .faults import maybe_die
 from .feed import encode, is_sensitive
 from .identity import Caller
@@ -34,9 +36,11 @@ from .models import (
 )
 from .schemas import Change, ChangeResult, ChangeStatus
 from .timeutil import aware, now
+from .validation import Problem, describe, json_problem, record_problem
 
 SIGNED_IMMUTABLE = ("This record was signed and cannot be changed. Add an addendum to correct "
                     "it instead.")
+DEFAULT_MAX_RECORD_BYTES = 1024 * 1024
 _CHUNK = 500
 
 
@@ -66,14 +70,24 @@ def _rejected(change: Change, reason: str, row: _Row | None = None) -> ChangeRes
                         revision=row.revision if row else None)
 
 
+def _invalid(change: Change, problem: Problem) -> ChangeResult:
+    """The 422 of one change: refused, naming the field; the rest of the batch goes on."""
+    return ChangeResult(change_id=change.change_id, status=ChangeStatus.REJECTED,
+                        reason=describe(problem), code="invalid_record", field=problem.field)
+
+
 def _same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return {k: v for k, v in a.items() if k != "revision"} == {
         k: v for k, v in b.items() if k != "revision"}
 
 
 class _Batch:
-    def __init__(self, conn: Connection, caller: Caller, changes: list[Change]) -> None:
+    def __init__(self, conn: Connection, caller: Caller, changes: list[Change], *,
+                 max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+                 library: FormLibrary | None = None) -> None:
         self.conn, self.caller = conn, caller
+        self.max_record_bytes, self.library = max_record_bytes, library
+        self.refused: Change | None = None  # the change that made the batch 403
         self.rows: dict[str, _Row] = {}
         self.visible: dict[str, bool] = {}
         self.conflicted: set[str] = set()
@@ -103,7 +117,39 @@ class _Batch:
 
     # -- deciding -----------------------------------------------------------------------------
 
+    def _door(self, change: Change, wire: dict[str, Any],
+              existing: _Row | None) -> ChangeResult | None:
+        """Checks made once the caller may touch the record: the record itself (text, size,
+        form) and who it names as author and signer."""
+        problem = record_problem(wire, max_record_bytes=self.max_record_bytes,
+                                 library=self.library)
+        if problem:
+            return _invalid(change, problem)
+        author = existing.wire.get("author") if existing else self.caller.name
+        if wire["author"] != author:
+            return _invalid(change, Problem("author", (
+                f"says the record was written by '{wire['author']}', but it was written by "
+                f"'{author}'. The author cannot be changed." if existing else
+                f"must be the name of the person whose device sends it ('{author}').")))
+        signature = wire.get("signature")
+        newly_signed = wire["state"] == RecordState.SIGNED.value and (
+            existing is None or existing.state != RecordState.SIGNED.value)
+        if newly_signed and signature and signature.get("signed_by") != self.caller.name:
+            return _invalid(change, Problem("signature.signed_by", (
+                f"must be the name of the person whose device signed it "
+                f"('{self.caller.name}').")))
+        return None
+
+    def _refuse(self, change: Change) -> ApiError:
+        self.refused = change
+        return forbidden()
+
     def apply(self, change: Change) -> ChangeResult:
+        # The answers are free-form JSON to the request schema: check their text before
+        # anything else touches them (a lone surrogate cannot even be written out again).
+        bad_text = json_problem(change.record.data, "data")
+        if bad_text:
+            return _invalid(change, bad_text)
         wire = change.record.model_dump(mode="json")
         if change.record.record_type is RecordType.CHILD:
             if wire["child_id"] not in (None, wire["id"]):
@@ -130,15 +176,29 @@ class _Batch:
                                      "it corrects.")
         return None
 
+    def _assigned_to_anyone(self, child_id: str) -> bool:
+        return self.conn.execute(select(assignments.c.user_id).where(
+            assignments.c.child_id == child_id).limit(1)).first() is not None
+
     def _create(self, change: Change, wire: dict[str, Any]) -> ChangeResult:
         caller = self.caller
+        joins_caseload = False
         if change.record.record_type is RecordType.CHILD:
             if not self.sees_child(wire["id"]):
-                # A brand-new child joins the caseload of the practitioner who recorded it.
-                self.new_children.append(wire["id"])
-                self.visible[wire["id"]] = True
+                if self._assigned_to_anyone(wire["id"]):
+                    # The id is in someone else's caseload: taking it would let the caller
+                    # read that worker's later notes.
+                    raise self._refuse(change)
+                joins_caseload = True
         elif not self.sees_child(wire["child_id"]):
-            raise forbidden()
+            raise self._refuse(change)
+        refused = self._door(change, wire, None)
+        if refused:
+            return refused
+        if joins_caseload:
+            # A brand-new child joins the caseload of the practitioner who recorded it.
+            self.new_children.append(wire["id"])
+            self.visible[wire["id"]] = True
         problem = self._addendum_problem(change, wire)
         if problem:
             return problem
@@ -149,7 +209,7 @@ class _Batch:
 
     def _update(self, change: Change, wire: dict[str, Any], existing: _Row) -> ChangeResult:
         if not self.sees_row(existing):
-            raise forbidden()
+            raise self._refuse(change)
         if existing.child_id != wire["child_id"]:
             return _rejected(change, "A record cannot be moved to another child.", existing)
         if existing.record_type != wire["record_type"]:
@@ -159,6 +219,9 @@ class _Batch:
                 return ChangeResult(change_id=change.change_id, status=ChangeStatus.ACCEPTED,
                                     revision=existing.revision)
             return _rejected(change, SIGNED_IMMUTABLE, existing)
+        refused = self._door(change, wire, existing)
+        if refused:
+            return refused
         if wire["id"] in self.conflicted or change.base_revision != existing.revision:
             # Later changes to the same record in this batch were made on top of the
             # conflicting one, so they conflict too: none may overwrite the server's version.
@@ -246,9 +309,27 @@ class _Batch:
                  "detail": r.reason or f"revision {r.revision}"} for c, r in done])
 
 
-def apply_push(engine: Engine, caller: Caller, changes: list[Change]) -> list[ChangeResult]:
+def apply_push(engine: Engine, caller: Caller, changes: list[Change], *,
+               max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+               library: FormLibrary | None = None) -> list[ChangeResult]:
     """Apply a batch.  Raises ApiError(403) -- and applies nothing -- if any change concerns a
-    child outside the caller's caseload."""
+    child outside the caller's caseload; the refusal is audited in a transaction of its own."""
+    holder: list[_Batch] = []
+    try:
+        return _apply(engine, caller, changes, holder, max_record_bytes, library)
+    except ApiError as refusal:
+        refused = holder[0].refused if holder else None
+        audit.log_refusal(
+            engine, caller, "push_refused",
+            record_id=refused.record.id if refused else None,
+            child_id=(refused.record.child_id or refused.record.id) if refused else None,
+            detail=f"{refusal.code}: whole batch of {len(changes)} refused"
+                   + (f" (change {refused.change_id})" if refused else ""))
+        raise
+
+
+def _apply(engine: Engine, caller: Caller, changes: list[Change], holder: list[_Batch],
+           max_record_bytes: int, library: FormLibrary | None) -> list[ChangeResult]:
     results: list[ChangeResult] = []
     with engine.begin() as conn:
         lock_feed(conn)
@@ -257,12 +338,15 @@ def apply_push(engine: Engine, caller: Caller, changes: list[Change]) -> list[Ch
             for row in conn.execute(select(processed_changes).where(
                     processed_changes.c.change_id.in_(chunk))):
                 prior[row.change_id] = row
-        batch = _Batch(conn, caller, changes)
+        batch = _Batch(conn, caller, changes, max_record_bytes=max_record_bytes,
+                       library=library)
+        holder.append(batch)
         fresh: list[tuple[Change, ChangeResult]] = []
         answered: dict[str, ChangeResult] = {}
         for change in changes:
             if change.change_id in prior:
                 if prior[change.change_id].user_id != caller.user_id:
+                    batch.refused = change
                     raise forbidden()
                 results.append(ChangeResult.model_validate_json(
                     prior[change.change_id].result))

@@ -22,6 +22,8 @@ def _printable(value: str) -> str:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise ValueError("must be valid Unicode text") from exc
+    if any((ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0) and c not in "\t\n" for c in value):
+        raise ValueError("must not contain control characters")
     return value
 
 
@@ -101,6 +103,10 @@ class ChangeResult(BaseModel):
     server_record: dict[str, Any] | None = Field(
         None, description="The server's version of the record, for conflicts and rejections.")
     reason: str | None = Field(None, description="Why a change was rejected, in plain words.")
+    code: str | None = Field(None, description="For rejections: a stable reason, e.g. "
+                                               "`invalid_record` (the 422 of one change).")
+    field: str | None = Field(None, description="For `invalid_record`: the field at fault, "
+                                                "e.g. `data.location` or `author`.")
     changed_by: str | None = Field(None, description="Who stored the server's version "
                                                      "(conflicts), for the review screen.")
     changed_at: str | None = Field(None, description="When the server's version was stored.")

@@ -48,6 +48,7 @@ from .errors import (
     NotTheService,
     Offline,
     SyncError,
+    TooLarge,
 )
 from .merge import merged_record, same_content, three_way
 from .pacing import Pacer
@@ -422,6 +423,13 @@ class SyncClient:
         wire = [_wire_change(c) for c in batch]
         try:
             results = self.transport.push(wire, on_bytes)
+        except TooLarge as exc:
+            # Over the service's size limit: send the batch in halves.
+            if len(batch) == 1:
+                return [(batch[0], {"change_id": batch[0].change_id, "status": "too_large",
+                                    "reason": str(exc)})]
+            half = len(batch) // 2
+            return self._send(batch[:half], on_bytes) + self._send(batch[half:], on_bytes)
         except Forbidden as exc:
             if len(batch) == 1:
                 return [(batch[0], {"change_id": batch[0].change_id, "status": "forbidden",

@@ -97,6 +97,10 @@ class ServiceFailed(SyncError):
     """The service answered with an error that retrying will not fix."""
 
 
+class TooLarge(ServiceFailed):
+    """The request was over the service's size limit (413): send fewer changes at a time."""
+
+
 class CursorAhead(ServiceFailed):
     """The service holds fewer changes than this device has seen (restored from a backup)."""
 

@@ -42,6 +42,7 @@ from .errors import (
     ServiceFailed,
     SyncCancelled,
     SyncTimedOut,
+    TooLarge,
     UntrustedService,
 )
 
@@ -358,6 +359,8 @@ class Transport:
             raise NotEnrolled(detail if isinstance(detail, str) else None)
         if status == 403:
             raise Forbidden(str(detail or "You do not have access to this record."))
+        if status == 413:
+            raise TooLarge(str(detail or "The request was too large for the service."))
         if status == 409 and code == "cursor_ahead":
             raise CursorAhead(str(detail))
         message = detail if isinstance(detail, str) else f"HTTP {status}"

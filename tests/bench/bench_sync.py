@@ -17,7 +17,14 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from cse_desktop.records import RecordType
-from tests.server.harness import POSTGRES_ENV, Device, Service, enrol_device, make_record
+from tests.server.harness import (
+    POSTGRES_ENV,
+    Device,
+    Service,
+    child_data,
+    enrol_device,
+    make_record,
+)
 
 RECORDS = 10_000
 CHILDREN = 100
@@ -47,7 +54,7 @@ def _seed(device: Device, rng: random.Random) -> list[str]:
     note_ids: list[str] = []
     with store.transaction() as conn:
         for c in range(CHILDREN):
-            child = make_record(RecordType.CHILD, {"name": f"Test Child {c:03d}"}, actor)
+            child = make_record(RecordType.CHILD, child_data(f"Test Child {c:03d}"), actor)
             child = child.with_changes(child_id=child.id)
             store.enqueue(child, 0, actor, "create", conn=conn)
             for _ in range(RECORDS // CHILDREN - 1):

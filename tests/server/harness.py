@@ -218,7 +218,7 @@ class Device:
         return self.store.add(make_record(record_type, data, self.actor, child_id), self.actor)
 
     def child(self, name: str) -> Record:
-        return self.add(RecordType.CHILD, {"name": name})
+        return self.add(RecordType.CHILD, child_data(name))
 
     def sync(self) -> Any:
         return self.client.sync_once()
@@ -227,6 +227,28 @@ class Device:
         self.client.close()
         if self.store.is_open:
             self.store.lock()
+
+
+# A free-text field of each form, for tests that only need "some words" in a record.
+TEXT_FIELD = {
+    RecordType.MISSING_EPISODE: "notes",
+    RecordType.RETURN_INTERVIEW: "childs_words",
+    RecordType.WARNING_SIGNS: "professional_judgement",
+    RecordType.CASE_NOTE: "summary",
+    RecordType.ADDENDUM: "text",
+    RecordType.CHILD: "notes",
+}
+
+
+def child_data(name: str) -> dict[str, Any]:
+    """Answers for the child form from a full name ("Test Child Bravo")."""
+    first, _, last = name.rpartition(" ")
+    return {"first_name": first or name, "last_name": last or name}
+
+
+def text_data(record_type: RecordType, text: str) -> dict[str, Any]:
+    """Answers that fit the record type's form: ``text`` in its free-text field."""
+    return {TEXT_FIELD[record_type]: text}
 
 
 def make_record(record_type: RecordType, data: dict[str, Any], actor: Actor,
@@ -248,8 +270,10 @@ def enrol_device(service: Service, username: str, data_dir: Path, **client_optio
     return Device(store, client, actor_for(store), data_dir)
 
 
-def running_service(tmp_path: Path, backend: str, **kwargs: Any) -> Iterator[Service]:
-    service = Service(tmp_path / f"server-{backend}", backend, **kwargs).start()
+def running_service(tmp_path: Path, backend: str, env: dict[str, str] | None = None,
+                    **kwargs: Any) -> Iterator[Service]:
+    """A started service; ``env`` adds CSE_SERVER_* settings for the server process."""
+    service = Service(tmp_path / f"server-{backend}", backend, **kwargs).start(**(env or {}))
     try:
         yield service
     finally:

@@ -12,7 +12,7 @@ from cse_desktop.clock import SYSTEM_CLOCK
 from cse_desktop.records import RecordType, Signature
 from cse_desktop.server import admin
 from cse_desktop.sync import Forbidden, blocked_reasons
-from tests.server.harness import Device, Service, enrol_device, make_record
+from tests.server.harness import Device, Service, enrol_device, make_record, text_data
 
 TYPES = [RecordType.MISSING_EPISODE, RecordType.RETURN_INTERVIEW, RecordType.WARNING_SIGNS,
          RecordType.CASE_NOTE]
@@ -37,14 +37,16 @@ def world(shared_service: Service, tmp_path_factory: pytest.TempPathFactory) -> 
     child = owner.child("Test Child Bravo")
     records = {RecordType.CHILD: child}
     for record_type in TYPES:
-        records[record_type] = owner.add(record_type, {"summary": f"A {record_type.value}"},
+        records[record_type] = owner.add(record_type,
+                                         text_data(record_type, f"A {record_type.value}"),
                                          child.id)
     signed = owner.store.sign(records[RecordType.CASE_NOTE].id,
                               Signature("Owner Testperson", "Outreach worker", SYSTEM_CLOCK.now()),
                               owner.actor)
-    addendum = make_record(RecordType.ADDENDUM, {"summary": "Correction"}, owner.actor)
+    addendum = make_record(RecordType.ADDENDUM, {"reason": "Typo", "text": "Correction"},
+                           owner.actor)
     records[RecordType.ADDENDUM] = owner.store.add_addendum(signed.id, addendum, owner.actor)
-    sensitive = owner.add(RecordType.CASE_NOTE, {"summary": "Disclosure.", "sensitive": True},
+    sensitive = owner.add(RecordType.CASE_NOTE, {"summary": "Disclosure.", "sensitive": "yes"},
                           child.id)
     report = owner.sync()
     assert report.pushed == 8 and not report.blocked

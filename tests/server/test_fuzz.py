@@ -31,7 +31,9 @@ def backend_name(request: pytest.FixtureRequest) -> str:
 def fuzz_service(backend_name: str,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("fuzz")
-    for service in running_service(tmp, backend_name, https=False):
+    # The API documentation is off by default; this service serves it for the spec test.
+    for service in running_service(tmp, backend_name, https=False,
+                                   env={"CSE_SERVER_API_DOCS": "1"}):
         service.user("fuzzer", "admin")
         device = enrol_device(service, "fuzzer", tmp / "device")
         token = device.store.get_meta("enrolment")["token"]

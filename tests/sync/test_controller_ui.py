@@ -25,7 +25,7 @@ from cse_desktop.ui.sync_widgets import (
     SyncIndicator,
     SyncSettingsPage,
 )
-from tests.server.harness import PASSPHRASE, Service, enrol_device, make_record
+from tests.server.harness import PASSPHRASE, Service, child_data, enrol_device, make_record
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_enrol_from_the_dialog_then_sync_from_the_indicator(
 
     store = controller.store
     actor = actor_for(store)
-    store.add(make_record(RecordType.CHILD, {"name": "Test Child India"}, actor), actor)
+    store.add(make_record(RecordType.CHILD, child_data("Test Child India"), actor), actor)
     with qtbot.waitSignal(controller.synced, timeout=15000):
         qtbot.mouseClick(indicator.sync_button, Qt.MouseButton.LeftButton)
     assert controller.status.state is SyncState.SYNCED
@@ -93,7 +93,7 @@ def test_offline_is_shown_and_nothing_is_lost(controller: SyncController, qtbot,
         controller.enrol(shared_service.base_url, code, "Laptop", str(shared_service.ca_path))
     controller.set_service_address("https://127.0.0.1:9")  # nothing listens there
     actor = actor_for(controller.store)
-    controller.store.add(make_record(RecordType.CHILD, {"name": "Test Child Juliet"}, actor),
+    controller.store.add(make_record(RecordType.CHILD, child_data("Test Child Juliet"), actor),
                          actor)
     with qtbot.waitSignal(controller.offline, timeout=15000):
         controller.sync_now()

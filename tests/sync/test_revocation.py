@@ -13,7 +13,7 @@ from cse_desktop.server import admin
 from cse_desktop.store import Store
 from cse_desktop.sync import DeviceRevoked, open_bundle
 from cse_desktop.sync.rescue import RescueError
-from tests.server.harness import PASSPHRASE, Service, enrol_device
+from tests.server.harness import PASSPHRASE, Service, child_data, enrol_device
 
 
 def revoke(service: Service, device_dir: Path, store: Store) -> None:
@@ -84,7 +84,7 @@ def test_rescue_bundle_goes_to_the_organisation_recovery_key(
         with pytest.raises(RescueError):
             open_bundle(path, passphrase=PASSPHRASE)
         contents = open_bundle(path, recovery_private_key=recovery)
-        assert contents.changes[0]["record"]["data"] == {"name": "Test Child Golf"}
+        assert contents.changes[0]["record"]["data"] == child_data("Test Child Golf")
     finally:
         service.close()
 

@@ -46,12 +46,13 @@ def _world(svc: Service, tmp_path: Path, *, colleague_too: bool) -> World:
     lead = enrol_device(svc, names["lead"], tmp_path / "lead")
     child = worker.child("Test Child Kilo")
     note = worker.add(RecordType.CASE_NOTE, {"summary": "Met at the drop-in."}, child.id)
-    signed = worker.store.sign(note.id, Signature("Worker Testperson", "Outreach worker",
+    signed = worker.store.sign(note.id, Signature(worker.actor.name, "Outreach worker",
                                                   SYSTEM_CLOCK.now()), worker.actor)
     addendum = worker.store.add_addendum(
-        signed.id, make_record(RecordType.ADDENDUM, {"summary": "Correction."}, worker.actor),
+        signed.id, make_record(RecordType.ADDENDUM, {"reason": "Typo", "text": "Correction."},
+                             worker.actor),
         worker.actor)
-    sensitive = worker.add(RecordType.CASE_NOTE, {"summary": "Disclosure.", "sensitive": True},
+    sensitive = worker.add(RecordType.CASE_NOTE, {"summary": "Disclosure.", "sensitive": "yes"},
                            child.id)
     plan = worker.add(RecordType.CASE_NOTE, {"summary": "Plan for next week."}, child.id)
     report = worker.sync()

@@ -52,8 +52,9 @@ pytestmark = [pytest.mark.slow,
 def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     from datetime import timedelta
 
+    from cse_desktop.clock import SYSTEM_CLOCK
     from cse_desktop.crypto.keyfile import KdfParams
-    from cse_desktop.records import Role, utc_now
+    from cse_desktop.records import Role
     from cse_desktop.services.casework import Casework
     from cse_desktop.services.session import first_run
     from cse_desktop.ui.forms.timefmt import utc_iso
@@ -66,7 +67,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         casework = Casework(session)
         child = casework.add_child({"first_name": "Tomasz", "last_name": "Ellery",
                                     "date_of_birth": "2010-03-02"})
-        now = utc_now().replace(microsecond=0)
+        now = SYSTEM_CLOCK.now().replace(microsecond=0)
         episode = casework.record_episode(child.id, {
             "missing_or_absent": "missing",
             "went_missing_at": utc_iso(now - timedelta(hours=50)),
