@@ -12,7 +12,7 @@ from typing import Any
 from ..clock import uk_date
 from ..forms import RiskLevel, RiskResult, parse_datetime, rhi_deadline, score_checklist
 from ..records import Record, RecordState, RecordType, child_display_name, from_iso
-from ..store.caseload_index import CaseloadCounts, CaseloadQuery, IndexRow
+from ..store.caseload_index import ORDERS, CaseloadCounts, CaseloadQuery, IndexRow
 from ..store.store import fts_query
 from .session import Workspace
 
@@ -184,6 +184,9 @@ def actions_of(records: Iterable[Record]) -> list[OpenAction]:
     return actions
 
 
+SORT_ORDERS = tuple(ORDERS)  # what the caseload can be sorted by: "name", "age", ...
+
+
 @dataclass(frozen=True)
 class CaseloadResult:
     """One page of the caseload and the counts for everything that matched."""
@@ -226,9 +229,11 @@ class Caseload:
         return self.page(filters, now=now).rows
 
     def page(self, filters: CaseloadFilter | None = None, *, offset: int = 0,
-             limit: int | None = None, now: datetime | None = None) -> CaseloadResult:
+             limit: int | None = None, order: str = "name", descending: bool = False,
+             now: datetime | None = None) -> CaseloadResult:
         """One page of the children matching ``filters`` (all of them without ``limit``),
-        in name order, with how many match in all and how many need something.
+        sorted by ``order`` (a key of ``SORT_ORDERS``; name order breaks ties), with how many
+        match in all and how many need something.
 
         Reads the store's caseload read model: the cost is the rows returned plus the search,
         not every record held."""
@@ -244,7 +249,8 @@ class Caseload:
             rhi_due_or_overdue=filters.rhi_due_or_overdue,
             has_draft=filters.has_draft,
         )
-        found = self.store.caseload_page(query, now, offset=offset, limit=limit)
+        found = self.store.caseload_page(query, now, offset=offset, limit=limit, order=order,
+                                         descending=descending)
         return CaseloadResult([_child_row(row, now) for row in found.rows], found.counts)
 
     def rows_recomputed(self, filters: CaseloadFilter | None = None,

@@ -10,7 +10,8 @@ table is read: the row keeps the earliest deadline still open, never the state.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -38,6 +39,21 @@ SCHEMA = """
     );
     CREATE INDEX caseload_by_name ON caseload_index (name_key, child_id);
     CREATE INDEX caseload_by_deadline ON caseload_index (rhi_deadline);
+    -- Whose each live record is, by rowid: a search finds rowids in records_fts and maps
+    -- them to children here, without reading the (large) records rows.  Kept by triggers.
+    CREATE TABLE search_owner (rowid INTEGER PRIMARY KEY, child_id TEXT NOT NULL);
+    INSERT INTO search_owner (rowid, child_id)
+        SELECT rowid, child_id FROM records WHERE deleted = 0 AND child_id IS NOT NULL;
+    CREATE TRIGGER search_owner_insert AFTER INSERT ON records
+        WHEN NEW.deleted = 0 AND NEW.child_id IS NOT NULL
+        BEGIN INSERT OR REPLACE INTO search_owner (rowid, child_id)
+              VALUES (NEW.rowid, NEW.child_id); END;
+    CREATE TRIGGER search_owner_update AFTER UPDATE OF child_id, deleted ON records
+        BEGIN DELETE FROM search_owner WHERE rowid = OLD.rowid;
+              INSERT INTO search_owner (rowid, child_id) SELECT NEW.rowid, NEW.child_id
+              WHERE NEW.deleted = 0 AND NEW.child_id IS NOT NULL; END;
+    CREATE TRIGGER search_owner_delete AFTER DELETE ON records
+        BEGIN DELETE FROM search_owner WHERE rowid = OLD.rowid; END;
 """
 
 # Records whose unsigned drafts count as "a draft to finish" on the child's row.
@@ -115,10 +131,36 @@ def children_of(record: Record) -> set[str]:
     return ids
 
 
+# Children whose rows wait to be recomputed at the end of a deferred unit of work, by
+# connection (see ``deferred``).  The store serialises use of each connection.
+_pending: dict[int, set[str]] = {}
+
+
+@contextmanager
+def deferred(conn: Connection) -> Iterator[None]:
+    """Within this block, ``refresh`` only notes which children changed; their rows are
+    recomputed once each when the block ends without an error (still inside the caller's
+    transaction).  For bulk writes: a sync batch or an import touches a child many times."""
+    if id(conn) in _pending:
+        yield  # already deferred by an outer block
+        return
+    pending = _pending[id(conn)] = set()
+    try:
+        yield
+    finally:
+        del _pending[id(conn)]
+    refresh(conn, pending)
+
+
 def refresh(conn: Connection, child_ids: Iterable[str | None]) -> None:
     """Recompute the rows of these children from their records (inside the caller's
     transaction).  A child that is gone or deleted loses its row."""
-    for child_id in {c for c in child_ids if c}:
+    wanted = {c for c in child_ids if c}
+    pending = _pending.get(id(conn))
+    if pending is not None:
+        pending.update(wanted)
+        return
+    for child_id in wanted:
         row = _compute(conn, child_id)
         if row is None:
             conn.execute("DELETE FROM caseload_index WHERE child_id = ?", (child_id,))
@@ -227,8 +269,8 @@ def _where(query: CaseloadQuery) -> tuple[str, list[Any]]:
     params: list[Any] = []
     if query.text:
         clauses.append(
-            "child_id IN (SELECT r.child_id FROM records_fts JOIN records r"
-            " ON r.rowid = records_fts.rowid WHERE records_fts MATCH ? AND r.deleted = 0)")
+            "child_id IN (SELECT o.child_id FROM records_fts JOIN search_owner o"
+            " ON o.rowid = records_fts.rowid WHERE records_fts MATCH ?)")
         params.append(query.text)
     if query.risk_levels is not None:
         levels = sorted(query.risk_levels)
@@ -252,13 +294,42 @@ def counts(conn: Connection, query: CaseloadQuery, now: datetime) -> CaseloadCou
 
 
 def page(conn: Connection, query: CaseloadQuery, now: datetime, *, offset: int = 0,
-         limit: int | None = None) -> CaseloadPage:
-    """The matching children in name order (``offset``/``limit`` for one page), with counts."""
+         limit: int | None = None, order: str = "name", descending: bool = False
+         ) -> CaseloadPage:
+    """The matching children in ``order`` (see ORDERS; name order breaks ties), one page of
+    them with ``offset``/``limit``, and the counts for all that match, in one query."""
     where, params = _where(query)
-    sql = f"SELECT {_COLUMNS} FROM caseload_index{where} ORDER BY name_key, child_id"
+    direction = "DESC" if descending else "ASC"
+    keys = ", ".join(f"{key} {direction}" for key in ORDERS[order])
+    stamp = moment_key(now)
+    sql = (f"SELECT {_COLUMNS}, count(*) OVER (), coalesce(sum(rhi_deadline < ?) OVER (), 0),"
+           " coalesce(sum(rhi_deadline >= ?) OVER (), 0), coalesce(sum(has_draft) OVER (), 0)"
+           f" FROM caseload_index{where} ORDER BY {keys}, name_key, child_id")
+    params = [stamp, stamp, *params]
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params = [*params, int(limit), max(0, int(offset))]
+    found = conn.execute(sql, params).fetchall()
     rows = [IndexRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9])
-            for r in conn.execute(sql, params)]
-    return CaseloadPage(rows, counts(conn, query, now))
+            for r in found]
+    if found:
+        first = found[0]
+        return CaseloadPage(rows, CaseloadCounts(int(first[10]), int(first[11]),
+                                                 int(first[12]), int(first[13])))
+    if offset > 0 or limit == 0:
+        return CaseloadPage(rows, counts(conn, query, now))  # past the end: count anyway
+    return CaseloadPage(rows, CaseloadCounts())
+
+
+# Sort orders the caseload screen offers, as SQL sort keys (ascending); the Python sort keys
+# in ui/caseload_view.py give the same order when every row is loaded.
+ORDERS: dict[str, tuple[str, ...]] = {
+    "name": ("name_key",),
+    "age": ("date_of_birth IS NOT NULL", "date_of_birth DESC"),
+    "reference": ("lower(local_reference)",),
+    "risk": ("CASE risk_level WHEN 'no_apparent' THEN 0 WHEN 'low' THEN 1 WHEN 'medium'"
+             " THEN 2 WHEN 'high' THEN 3 ELSE -1 END",),
+    "rhi": ("rhi_deadline IS NULL", "rhi_deadline"),
+    "drafts": ("has_draft",),
+    "last_activity": ("last_activity",),
+}

@@ -305,7 +305,7 @@ class Store:
             if self._conn.in_transaction:
                 yield self._conn
                 return
-            with transaction(self._conn) as conn:
+            with transaction(self._conn) as conn, caseload_index.deferred(conn):
                 yield conn
 
     # -- settings ------------------------------------------------------------------------------
@@ -400,7 +400,7 @@ class Store:
     @_locked
     def add_many(self, records: list[Record], actor: Actor) -> int:
         """Save many new records in one transaction (imports, demo data, benchmarks)."""
-        with transaction(self._conn) as conn:
+        with transaction(self._conn) as conn, caseload_index.deferred(conn):
             for record in records:
                 if record.record_type is RecordType.CHILD and record.child_id is None:
                     record = record.with_changes(child_id=record.id)
@@ -657,9 +657,11 @@ class Store:
 
     @_locked
     def caseload_page(self, query: caseload_index.CaseloadQuery, now: datetime, *,
-                      offset: int = 0, limit: int | None = None) -> caseload_index.CaseloadPage:
-        """The children matching ``query`` in name order, one page of them, with counts."""
-        return caseload_index.page(self._conn, query, now, offset=offset, limit=limit)
+                      offset: int = 0, limit: int | None = None, order: str = "name",
+                      descending: bool = False) -> caseload_index.CaseloadPage:
+        """The children matching ``query``, sorted, one page of them, with counts."""
+        return caseload_index.page(self._conn, query, now, offset=offset, limit=limit,
+                                   order=order, descending=descending)
 
     @_locked
     def rebuild_caseload_index(self) -> int:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -37,13 +37,17 @@ from .caseload_view import CaseloadView
 from .child_view import ChildView
 from .form_windows import FormWindows, forms_module
 from .locking import DEFAULT_IDLE_MINUTES, IdleWatcher, OpenForm, WorkspaceSnapshot
-from .optional import optional_module
+from .optional import available, optional_module, preload
 from .record_dialogs import ChildDialog, EpisodeDialog, RecordDialog, record_dialogs_available
 from .sync_hookup import SyncHookup
 from .unlock import FirstRunPage, UnlockPage
 from .workers import TaskRunner
 
 APP_TITLE = "Child exploitation casework"
+# Big optional stacks (ReportLab + pyHanko, httpx) are imported in the background a moment
+# after the window is up, never on the way to the unlock screen or on the UI thread at unlock.
+PRELOAD = ("cse_desktop.services.documents", "cse_desktop.sync.controller")
+PRELOAD_AFTER_MS = 1500
 
 
 @dataclass
@@ -133,6 +137,7 @@ class AppWindow(QMainWindow):
         self.sync.synced.connect(self.refresh)
         self.sync.revoked.connect(self._revoked)
         self._update_actions()
+        QTimer.singleShot(PRELOAD_AFTER_MS, lambda: preload(PRELOAD))
 
     # -- building ------------------------------------------------------------------------------
 
@@ -260,10 +265,10 @@ class AppWindow(QMainWindow):
         self.episode_action.setEnabled(unlocked and dialogs)
         self.checklist_action.setEnabled(unlocked and forms)
         self.note_action.setEnabled(unlocked and forms)
-        pdf = self._documents() is not None
+        pdf = self._documents_available()
         self.print_action.setEnabled(unlocked and pdf)
         self.child.print_button.setEnabled(pdf)
-        self.verify_action.setEnabled(optional_module("cse_desktop.ui.pdf_dialogs") is not None)
+        self.verify_action.setEnabled(pdf)
         self.caseload.add_button.setEnabled(dialogs)
         for button in (self.child.edit_button, self.child.episode_button):
             button.setEnabled(dialogs)
@@ -525,6 +530,11 @@ class AppWindow(QMainWindow):
             self.refresh()
 
     # -- documents -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _documents_available() -> bool:
+        """Whether printing is installed (asked without importing the PDF stack)."""
+        return available("cse_desktop.ui.pdf_dialogs", ("reportlab", "pyhanko"))
 
     @staticmethod
     def _documents() -> Any | None:

@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMainWindow, QVBoxLayout
 
 from ..services.session import Session
-from .optional import optional_module
+from .optional import available, optional_module
 
 
 def _modules() -> tuple[Any, Any] | None:
@@ -32,7 +32,9 @@ class SyncHookup(QObject):
 
     @staticmethod
     def available() -> bool:
-        return _modules() is not None
+        """Whether sync is installed (asked without importing the sync stack)."""
+        return (available("cse_desktop.sync.controller", ("httpx",))
+                and available("cse_desktop.ui.sync_widgets"))
 
     def start(self, session: Session) -> None:
         modules = _modules()

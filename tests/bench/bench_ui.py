@@ -50,8 +50,8 @@ app.exec()
 """
 
 
-def build_store(directory: Path) -> None:
-    """A store with CHILDREN synthetic children (real key stretching), written in bulk."""
+def build_store(directory: Path, children: int = CHILDREN) -> None:
+    """A store with ``children`` synthetic children (real key stretching), written in bulk."""
     from cse_desktop.clock import SYSTEM_CLOCK
     from cse_desktop.demo.synthetic import generate_caseload
     from cse_desktop.records import (
@@ -77,7 +77,7 @@ def build_store(directory: Path) -> None:
                       signature=signature if signed else None)
 
     records: list[Record] = []
-    for child in generate_caseload(CHILDREN, seed=11):
+    for child in generate_caseload(children, seed=11):
         records.append(record(RecordType.CHILD, "child", child.child, child.id, child.id))
         for episode in child.episodes:
             records.append(record(RecordType.MISSING_EPISODE, "missing_episode",
@@ -92,7 +92,7 @@ def build_store(directory: Path) -> None:
             records.append(record(RecordType.CASE_NOTE, "case_note", note, child.id,
                                   signed=True))
     session.store.add_many(records, actor)
-    print(f"  ({len(records):,} records for {CHILDREN:,} children)")
+    print(f"  ({len(records):,} records for {children:,} children)")
     session.lock()
 
 

@@ -46,8 +46,8 @@ FILTERS = (
 # Each step: (what, a number to pick a target with, a number to vary the answers with).
 STEPS = st.lists(st.tuples(
     st.sampled_from(["child", "rename", "delete", "episode", "interview", "offer", "checklist",
-                     "note", "sign", "remote", "remote_child", "accept", "withdraw", "purge",
-                     "time"]),
+                     "note", "sign", "remote", "remote_child", "remote_batch", "accept",
+                     "withdraw", "purge", "time"]),
     st.integers(0, 1_000), st.integers(0, 1_000)), min_size=1, max_size=40)
 
 
@@ -149,6 +149,23 @@ class World:
             else:
                 record = self.record(RecordType.CHILD, "child", self.child_answers(m), None)
                 store.put_remote(record.with_changes(child_id=record.id))
+        elif what == "remote_batch":  # one pulled batch: a new child, its records, a change
+            record = self.record(RecordType.CHILD, "child", self.child_answers(m), None)
+            record = record.with_changes(child_id=record.id)
+            when = (START - timedelta(days=m % 9)).isoformat()
+            with store.transaction() as conn:
+                store.put_remote(record, conn)
+                store.put_remote(self.record(
+                    RecordType.WARNING_SIGNS, "warning_signs",
+                    {"assessed_at": when, INDICATORS[n % 5]: {"answer": "yes"}}, record.id,
+                    state=RecordState.SIGNED,
+                    signature=Signature("Remote Worker", "Social worker", self.clock.now())),
+                    conn)
+                if child:
+                    current = store.get(child)
+                    store.put_remote(current.with_changes(data=self.child_answers(n),
+                                                          revision=current.revision + 1), conn)
+                    store.remove_child(child, actor, "withdrawn", conn)
         elif what == "accept":  # the service accepted everything waiting
             store.acknowledge([c.change_id for c in store.pending_changes(limit=10_000)])
         elif what == "withdraw" and child:  # the child left this caseload (sync withdrawal)
@@ -246,12 +263,18 @@ def test_a_store_from_before_the_read_model_gets_it_filled_at_unlock(tmp_path: P
         world.step(*step)
     expected = Caseload(session).rows_recomputed(now=clock.now())
     conn = session.store._conn  # put the database back as version 4 left it
-    conn.execute("DROP TABLE caseload_index")
+    for statement in ("DROP TABLE caseload_index", "DROP TABLE search_owner",
+                      "DROP TRIGGER search_owner_insert", "DROP TRIGGER search_owner_update",
+                      "DROP TRIGGER search_owner_delete"):
+        conn.execute(statement)
     conn.execute("PRAGMA user_version = 4")
     session.lock()
     session = unlock(tmp_path / "data", "correct horse battery", clock=clock)
     try:
         assert len(expected) == 2
         assert Caseload(session).rows(now=clock.now()) == expected
+        found = Caseload(session).rows(CaseloadFilter(text="mum"), now=clock.now())
+        assert found == Caseload(session).rows_recomputed(CaseloadFilter(text="mum"),
+                                                          now=clock.now())
     finally:
         session.lock()
