@@ -285,6 +285,11 @@ class AppWindow(QMainWindow):
     # -- opening and locking -------------------------------------------------------------------
 
     def _opened(self, session: sessions.Session) -> None:
+        # The two settings read at unlock are read first, before any background work on the
+        # store starts, so the UI thread never waits for the store here.
+        interrupted = session.take_interrupted()
+        idle_minutes = (None if self.options.idle_from_command_line
+                        else session.idle_minutes(self.options.idle_minutes))
         self.session = session
         self.demo_bar.setVisible(self.options.demo or session.is_demo)
         self.who.setText(f"{session.actor.name} ({session.actor.role.label})")
@@ -299,12 +304,11 @@ class AppWindow(QMainWindow):
             self.show_caseload()
         self.forms.reopen(snapshot.forms)
         self._update_actions()
-        interrupted = session.take_interrupted()
         if interrupted is not None:
             self._reopen_interrupted(interrupted)
-        self.sync.start(session)
-        if not self.options.idle_from_command_line:
-            self._apply_idle_minutes(session.idle_minutes(self.options.idle_minutes))
+        self.sync.start_soon(session, self.runner)
+        if idle_minutes is not None:
+            self._apply_idle_minutes(idle_minutes)
         self.idle.start()
 
     def lock(self, message: str = "") -> None:
