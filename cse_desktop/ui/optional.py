@@ -9,8 +9,11 @@ sync does not wait either.
 
 from __future__ import annotations
 
+import functools
 import importlib
+import importlib.machinery
 import importlib.util
+import sys
 import threading
 from collections.abc import Iterable
 from types import ModuleType
@@ -24,13 +27,30 @@ def optional_module(name: str) -> ModuleType | None:
         return None
 
 
-def available(name: str, requires: Iterable[str] = ()) -> bool:
+@functools.cache
+def available(name: str, requires: tuple[str, ...] = ()) -> bool:
     """Whether ``name`` and the third-party packages it needs are installed, without
-    importing any of them."""
+    importing any of them.  Remembered: asked again while a background thread imports the
+    module, finding it would wait for that import."""
+    return all(_installed(n) for n in (name, *requires))
+
+
+def _installed(name: str) -> bool:
+    """Whether a module can be found, without importing it or its parent packages (finding a
+    submodule with importlib.util.find_spec would run the package's __init__)."""
+    if name in sys.modules:
+        return True
+    parts = name.split(".")
     try:
-        return all(importlib.util.find_spec(n) is not None for n in (name, *requires))
+        spec = importlib.util.find_spec(parts[0])
+        for depth in range(1, len(parts)):
+            if spec is None or spec.submodule_search_locations is None:
+                return False
+            spec = importlib.machinery.PathFinder.find_spec(
+                ".".join(parts[:depth + 1]), list(spec.submodule_search_locations))
     except (ImportError, ValueError):
         return False
+    return spec is not None
 
 
 def preload(names: Iterable[str]) -> threading.Thread:

@@ -33,6 +33,7 @@ class SyncHookup(QObject):
         self._window = window
         self.controller: Any = None
         self.indicator: Any = None
+        self.available()  # asked now, before anything imports the sync stack in the background
 
     @staticmethod
     def available() -> bool:
