@@ -286,7 +286,7 @@ def _mark_as_version(directory: Path, version: int) -> None:
 
 def main() -> dict[str, Any]:
     children = QUICK_CHILDREN if quick() else CHILDREN
-    cold_runs, session_runs = (3, 2) if quick() else (7, 3)
+    cold_runs, session_runs = (3, 2) if quick() else (5, 3)
     baseline = os.environ.get("CSE_BENCH_BASELINE")
     prebuilt = os.environ.get("CSE_BENCH_UI_STORE")  # a store built earlier (copied first)
     with tempfile.TemporaryDirectory(prefix="cse-bench-ui-") as folder:
