@@ -247,7 +247,7 @@ def measure(directory: Path, baseline: Path | None, cold_runs: int,
         copy = directory.parent / "baseline-records"
         shutil.copytree(directory, copy)
         _mark_as_version(copy, 4)
-        variants["baseline"] = (copy, baseline)
+        variants["baseline"] = (copy, _code_only(baseline, directory.parent / "baseline-code"))
     results: dict[str, Any] = {}
     for folder, code in variants.values():
         cold_start(folder, code)  # warm up: page cache, .pyc files
@@ -270,6 +270,16 @@ def measure(directory: Path, baseline: Path | None, cold_runs: int,
         results[name] = entry
     results["kdf_s"] = _kdf_seconds()
     return results
+
+
+def _code_only(checkout: Path, into: Path) -> Path:
+    """A folder with the checkout's package and data but not its tests (this checkout's
+    tests.bench must run the baseline's code)."""
+    into.mkdir()
+    for entry in checkout.iterdir():
+        if entry.name not in ("tests", ".git", ".venv"):
+            (into / entry.name).symlink_to(entry)
+    return into
 
 
 def _mark_as_version(directory: Path, version: int) -> None:
