@@ -58,6 +58,17 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def child_display_name(data: dict[str, Any]) -> str:
+    """How a child is named in lists and headings: "First Last (Preferred)"."""
+    first = str(data.get("first_name") or "").strip()
+    last = str(data.get("last_name") or "").strip()
+    preferred = str(data.get("preferred_name") or "").strip()
+    name = f"{first} {last}".strip() or "Unnamed child"
+    if preferred and preferred != first:
+        name += f" ({preferred})"
+    return name
+
+
 def to_iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None

@@ -11,10 +11,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
+from typing import TYPE_CHECKING, Any
 
 from cse_desktop.forms.conditions import (
     AllOf,
@@ -44,6 +41,9 @@ from cse_desktop.forms.model import (
 )
 from cse_desktop.forms.paths import SCHEMA_PATH
 
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+
 _CHOICE_TYPES = ("choice", "multi_choice")
 _OPTIONED_TYPES = ("choice", "multi_choice", "yes_no", "indicator")
 _TEXT_TYPES = ("text", "long_text")
@@ -62,7 +62,10 @@ def load_definition(path: str | Path) -> FormDefinition:
 
 @lru_cache(maxsize=1)
 def schema_validator() -> Draft202012Validator:
-    """The validator for the definition JSON Schema shipped with the app."""
+    """The validator for the definition JSON Schema shipped with the app (jsonschema is
+    imported here, when definitions are first loaded, not on the way to the unlock screen)."""
+    from jsonschema import Draft202012Validator
+
     with SCHEMA_PATH.open(encoding="utf-8") as handle:
         schema = json.load(handle)
     return Draft202012Validator(schema)
@@ -87,6 +90,8 @@ def _read_json(path: Path) -> Any:
 
 
 def _check_schema(path: Path, raw: Any) -> None:
+    from jsonschema.exceptions import best_match
+
     error = best_match(schema_validator().iter_errors(raw))
     if error is None:
         return

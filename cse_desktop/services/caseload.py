@@ -11,8 +11,9 @@ from typing import Any
 
 from ..clock import uk_date
 from ..forms import RiskLevel, RiskResult, parse_datetime, rhi_deadline, score_checklist
-from ..records import Record, RecordState, RecordType
-from .indexing import child_display_name
+from ..records import Record, RecordState, RecordType, child_display_name, from_iso
+from ..store.caseload_index import ORDERS, CaseloadCounts, CaseloadQuery, IndexRow
+from ..store.store import fts_query
 from .session import Workspace
 
 
@@ -183,6 +184,37 @@ def actions_of(records: Iterable[Record]) -> list[OpenAction]:
     return actions
 
 
+SORT_ORDERS = tuple(ORDERS)  # what the caseload can be sorted by: "name", "age", ...
+
+
+@dataclass(frozen=True)
+class CaseloadResult:
+    """One page of the caseload and the counts for everything that matched."""
+
+    rows: list[ChildRow]
+    counts: CaseloadCounts
+
+
+def _child_row(row: IndexRow, now: datetime) -> ChildRow:
+    deadline = from_iso(row.rhi_deadline)
+    state = RhiState.NONE
+    if deadline is not None:
+        state = RhiState.DUE if now <= deadline else RhiState.OVERDUE
+    return ChildRow(
+        child_id=row.child_id,
+        name=row.name,
+        date_of_birth=_parse_date(row.date_of_birth),
+        local_reference=row.local_reference,
+        risk_level=RiskLevel(row.risk_level) if row.risk_level else None,
+        risk_assessed_at=parse_datetime(row.risk_assessed_at) if row.risk_level else None,
+        rhi_state=state,
+        rhi_deadline=deadline,
+        has_draft=row.has_draft,
+        episodes=row.episodes,
+        last_activity=from_iso(row.last_activity),
+    )
+
+
 class Caseload:
     """Read models for the caseload list and the child view."""
 
@@ -193,15 +225,46 @@ class Caseload:
 
     def rows(self, filters: CaseloadFilter | None = None,
              now: datetime | None = None) -> list[ChildRow]:
+        """Every child matching ``filters``, in name order, from the store's read model."""
+        return self.page(filters, now=now).rows
+
+    def page(self, filters: CaseloadFilter | None = None, *, offset: int = 0,
+             limit: int | None = None, order: str = "name", descending: bool = False,
+             now: datetime | None = None) -> CaseloadResult:
+        """One page of the children matching ``filters`` (all of them without ``limit``),
+        sorted by ``order`` (a key of ``SORT_ORDERS``; name order breaks ties), with how many
+        match in all and how many need something.
+
+        Reads the store's caseload read model: the cost is the rows returned plus the search,
+        not every record held."""
+        filters = filters or CaseloadFilter()
+        now = now or self.session.clock.now()
+        text = fts_query(filters.text) if filters.text.strip() else ""
+        if filters.text.strip() and not text:
+            return CaseloadResult([], CaseloadCounts())
+        query = CaseloadQuery(
+            text=text,
+            risk_levels=(frozenset(level.value for level in filters.risk_levels)
+                         if filters.risk_levels is not None else None),
+            rhi_due_or_overdue=filters.rhi_due_or_overdue,
+            has_draft=filters.has_draft,
+        )
+        found = self.store.caseload_page(query, now, offset=offset, limit=limit, order=order,
+                                         descending=descending)
+        return CaseloadResult([_child_row(row, now) for row in found.rows], found.counts)
+
+    def rows_recomputed(self, filters: CaseloadFilter | None = None,
+                        now: datetime | None = None) -> list[ChildRow]:
+        """The same rows as ``rows()``, worked out from every record without the read model
+        (slow: the reference the read model is checked against)."""
         filters = filters or CaseloadFilter()
         now = now or self.session.clock.now()
         store = self.store
         children = store.records(record_type=RecordType.CHILD)
         wanted: set[str] | None = None
         if filters.text.strip():
-            by_name = store.search(filters.text, limit=5000, record_type=RecordType.CHILD)
-            in_records = store.search(filters.text, limit=5000)
-            wanted = {h.child_id for h in [*by_name, *in_records] if h.child_id}
+            hits = store.search(filters.text, limit=store.count() + 1)
+            wanted = {h.child_id for h in hits if h.child_id}
         episodes: dict[str, list[Record]] = defaultdict(list)
         for episode in store.records(record_type=RecordType.MISSING_EPISODE):
             episodes[episode.child_id or ""].append(episode)
@@ -256,7 +319,7 @@ class Caseload:
             if filters.has_draft and not row.has_draft:
                 continue
             result.append(row)
-        result.sort(key=lambda r: r.name.casefold())
+        result.sort(key=lambda r: (r.name.casefold(), r.child_id))
         return result
 
     def overview(self, child_id: str, now: datetime | None = None) -> ChildOverview:

@@ -9,21 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..forms import FormLibrary, parse_datetime, score_checklist
-from ..records import Record, RecordType, to_iso
+from ..records import Record, RecordType, child_display_name, to_iso
 from ..store import RecordIndex
 from ..store.store import Indexer
 
+__all__ = ["TEXT_TYPES", "child_display_name", "make_indexer"]
+
 TEXT_TYPES = frozenset({"text", "long_text"})
-
-
-def child_display_name(data: dict[str, Any]) -> str:
-    first = str(data.get("first_name") or "").strip()
-    last = str(data.get("last_name") or "").strip()
-    preferred = str(data.get("preferred_name") or "").strip()
-    name = f"{first} {last}".strip() or "Unnamed child"
-    if preferred and preferred != first:
-        name += f" ({preferred})"
-    return name
 
 
 def _text_of(value: Any) -> list[str]:

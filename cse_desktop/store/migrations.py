@@ -6,11 +6,14 @@ number of the last migration applied.
 
 from __future__ import annotations
 
+from . import caseload_index
 from .connection import Connection, transaction
 
 # Index columns and search are worked out in Python: after migrating past this version the
 # store rebuilds them for records saved before it.
 FTS_SCHEMA_VERSION = 3
+# The caseload read model (store/caseload_index.py): filled from the records after migrating.
+CASELOAD_SCHEMA_VERSION = 5
 
 # Any change to what a signed record says is refused by the database itself.  Only derived
 # index columns (added later) may be refreshed.
@@ -108,6 +111,7 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX conflicts_open ON conflicts (resolved_at, record_id);
     """,
+    5: caseload_index.SCHEMA,
 }
 
 LATEST_VERSION = max(MIGRATIONS)

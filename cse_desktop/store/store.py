@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -34,9 +35,9 @@ from ..records import (
     new_id,
     to_iso,
 )
-from . import audit
+from . import audit, caseload_index
 from .connection import Connection, IntegrityError, open_encrypted, open_plain, transaction
-from .migrations import FTS_SCHEMA_VERSION, migrate, schema_version
+from .migrations import CASELOAD_SCHEMA_VERSION, FTS_SCHEMA_VERSION, migrate, schema_version
 
 DB_NAME = "records.db"
 KEY_NAME = "records.key"
@@ -213,6 +214,8 @@ class Store:
         migrate(conn)
         if 0 < before < FTS_SCHEMA_VERSION:
             self.reindex()  # records saved before search existed get indexed now
+        elif 0 < before < CASELOAD_SCHEMA_VERSION:
+            self.rebuild_caseload_index()
         # A purge committed just before the app stopped: finish scrubbing it now.
         self._scrub_due = conn.execute(
             "SELECT 1 FROM meta WHERE key = 'scrub_due'").fetchone() is not None
@@ -342,7 +345,7 @@ class Store:
             if self._conn.in_transaction:
                 yield self._conn
                 return
-            with transaction(self._conn) as conn:
+            with transaction(self._conn) as conn, caseload_index.deferred(conn):
                 yield conn
             self._scrub_wal()
 
@@ -369,6 +372,7 @@ class Store:
 
     def _write_row(self, conn: Connection, record: Record, *, insert: bool) -> None:
         index = self.indexer(record)
+        moved_from = None if insert else caseload_index.owner_of(conn, record.id)
         sig = record.signature
         values = (
             record.record_type.value, record.form_id, record.form_version, record.child_id,
@@ -400,6 +404,7 @@ class Store:
         if not record.deleted and index.text:
             conn.execute("INSERT INTO records_fts (rowid, text) VALUES (?, ?)",
                          (rowid, search_text(index.text)))
+        caseload_index.refresh(conn, {moved_from, *caseload_index.children_of(record)})
 
     def _enqueue(self, conn: Connection, record: Record, base_revision: int) -> None:
         conn.execute(
@@ -436,7 +441,7 @@ class Store:
     @_locked
     def add_many(self, records: list[Record], actor: Actor) -> int:
         """Save many new records in one transaction (imports, demo data, benchmarks)."""
-        with transaction(self._conn) as conn:
+        with transaction(self._conn) as conn, caseload_index.deferred(conn):
             for record in records:
                 if record.record_type is RecordType.CHILD and record.child_id is None:
                     record = record.with_changes(child_id=record.id)
@@ -464,6 +469,7 @@ class Store:
                 if not record.deleted and index.text:
                     conn.execute("INSERT INTO records_fts (rowid, text) VALUES (?, ?)",
                                  (rowid, search_text(index.text)))
+            caseload_index.rebuild(conn)
         return len(rows)
 
     @_locked
@@ -557,6 +563,7 @@ class Store:
 
     def _purge(self, conn: Connection, record_ids: list[str], actor: Actor, reason: str) -> int:
         removed = 0
+        touched: set[str | None] = set()  # caseload rows to recompute
         conn.execute("INSERT INTO meta (key, value) VALUES ('purging', '1')")
         # An addendum goes with the record it amends, and before it.
         addenda = [r[0] for r in conn.execute(
@@ -573,6 +580,7 @@ class Store:
             self._audit_row(conn, actor, "purge", record_id=record_id, child_id=row[1],
                          detail=reason)
             removed += 1
+            touched.update((record_id, row[1]))
         conn.execute("DELETE FROM meta WHERE key = 'purging'")
         if removed:
             # Deleted search entries stay in older index segments until they are merged.
@@ -582,6 +590,7 @@ class Store:
             conn.execute("INSERT INTO meta (key, value) VALUES ('scrub_due', 'true') "
                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
             self._scrub_due = True
+        caseload_index.refresh(conn, touched)
         return removed
 
     def _scrub_wal(self) -> None:
@@ -705,6 +714,22 @@ class Store:
             (*params, limit),
         ).fetchall()
         return [SearchHit(r[0], r[1], RecordType(r[2]), r[3], r[4]) for r in rows]
+
+    # -- the caseload read model (store/caseload_index.py) --------------------------------------
+
+    @_locked
+    def caseload_page(self, query: caseload_index.CaseloadQuery, now: datetime, *,
+                      offset: int = 0, limit: int | None = None, order: str = "name",
+                      descending: bool = False) -> caseload_index.CaseloadPage:
+        """The children matching ``query``, sorted, one page of them, with counts."""
+        return caseload_index.page(self._conn, query, now, offset=offset, limit=limit,
+                                   order=order, descending=descending)
+
+    @_locked
+    def rebuild_caseload_index(self) -> int:
+        """Recompute every child's caseload row from the records."""
+        with transaction(self._conn) as conn:
+            return caseload_index.rebuild(conn)
 
     @_locked
     def count(self, record_type: RecordType | None = None) -> int:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -39,7 +39,7 @@ from .child_view import ChildView
 from .clipboard_guard import ClipboardGuard
 from .form_windows import FormWindows, forms_module
 from .locking import DEFAULT_IDLE_MINUTES, IdleWatcher, OpenForm, WorkspaceSnapshot
-from .optional import optional_module
+from .optional import available, optional_module, preload
 from .record_dialogs import ChildDialog, EpisodeDialog, RecordDialog, record_dialogs_available
 from .recovery_notice import show_recovery_notice
 from .sizing import fit_to_screen
@@ -48,6 +48,10 @@ from .unlock import FirstRunPage, UnlockPage
 from .workers import TaskRunner
 
 APP_TITLE = "Child exploitation casework"
+# Big optional stacks (ReportLab + pyHanko, httpx) are imported in the background a moment
+# after the window is up, never on the way to the unlock screen or on the UI thread at unlock.
+PRELOAD = ("cse_desktop.services.documents", "cse_desktop.sync.controller")
+PRELOAD_AFTER_MS = 1500
 
 
 @dataclass
@@ -150,6 +154,7 @@ class AppWindow(QMainWindow):
             notice = QMessageBox(QMessageBox.Icon.Information, "Records removed",
                                  self.wipe_notice.message, parent=self)
             notice.open()  # not blocking
+        QTimer.singleShot(PRELOAD_AFTER_MS, lambda: preload(PRELOAD))
 
     # -- building ------------------------------------------------------------------------------
 
@@ -283,10 +288,10 @@ class AppWindow(QMainWindow):
         self.episode_action.setEnabled(unlocked and dialogs)
         self.checklist_action.setEnabled(unlocked and forms)
         self.note_action.setEnabled(unlocked and forms)
-        pdf = self._documents() is not None
+        pdf = self._documents_available()
         self.print_action.setEnabled(unlocked and pdf)
         self.child.print_button.setEnabled(pdf)
-        self.verify_action.setEnabled(optional_module("cse_desktop.ui.pdf_dialogs") is not None)
+        self.verify_action.setEnabled(pdf)
         self.caseload.add_button.setEnabled(dialogs)
         for button in (self.child.edit_button, self.child.episode_button):
             button.setEnabled(dialogs)
@@ -303,6 +308,11 @@ class AppWindow(QMainWindow):
     # -- opening and locking -------------------------------------------------------------------
 
     def _opened(self, session: sessions.Session) -> None:
+        # The two settings read at unlock are read first, before any background work on the
+        # store starts, so the UI thread never waits for the store here.
+        interrupted = session.take_interrupted()
+        idle_minutes = (None if self.options.idle_from_command_line
+                        else session.idle_minutes(self.options.idle_minutes))
         self.session = session
         self.demo_bar.setVisible(self.options.demo or session.is_demo)
         self.who.setText(f"{session.actor.name} ({session.actor.role.label})")
@@ -317,13 +327,12 @@ class AppWindow(QMainWindow):
             self.show_caseload()
         self.forms.reopen(snapshot.forms)
         self._update_actions()
-        interrupted = session.take_interrupted()
         if interrupted is not None:
             self._reopen_interrupted(interrupted)
-        self.sync.start(session)
+        self.sync.start_soon(session, self.runner)
         self.recovery_notice = show_recovery_notice(self, session)  # a swapped key: say so
-        if not self.options.idle_from_command_line:
-            self._apply_idle_minutes(session.idle_minutes(self.options.idle_minutes))
+        if idle_minutes is not None:
+            self._apply_idle_minutes(idle_minutes)
         self.idle.start()
 
     def lock(self, message: str = "") -> None:
@@ -553,6 +562,11 @@ class AppWindow(QMainWindow):
             self.refresh()
 
     # -- documents -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _documents_available() -> bool:
+        """Whether printing is installed (asked without importing the PDF stack)."""
+        return available("cse_desktop.ui.pdf_dialogs", ("reportlab", "pyhanko"))
 
     @staticmethod
     def _documents() -> Any | None:

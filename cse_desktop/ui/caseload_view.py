@@ -32,14 +32,24 @@ from PySide6.QtWidgets import (
 
 from ..clock import SYSTEM_CLOCK, Clock, uk_date
 from ..forms import RiskLevel
-from ..services.caseload import Caseload, CaseloadFilter, ChildRow, RhiState
+from ..services.caseload import (
+    Caseload,
+    CaseloadCounts,
+    CaseloadFilter,
+    CaseloadResult,
+    ChildRow,
+    RhiState,
+)
 from ..services.session import Session
 from . import theme, wording
 from .a11y import named
 from .workers import TaskRunner
 
-SEARCH_DELAY_MS = 300
+SEARCH_DELAY_MS = 150
 CHILD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+# Children loaded at a time: the first page when the caseload opens or a search finishes, the
+# next as the table is scrolled towards the end.  Counts always cover every match.
+PAGE_SIZE = 200
 
 RISK_CHOICES: tuple[tuple[str, set[RiskLevel] | None], ...] = (
     ("Any risk level", None),
@@ -61,6 +71,17 @@ class Column(IntEnum):
     LAST_ACTIVITY = 6
 
 
+# How the store sorts each column when not every row is loaded (services SORT_ORDERS).
+SQL_ORDER = {
+    Column.NAME: "name",
+    Column.AGE: "age",
+    Column.REFERENCE: "reference",
+    Column.RISK: "risk",
+    Column.RHI: "rhi",
+    Column.DRAFTS: "drafts",
+    Column.LAST_ACTIVITY: "last_activity",
+}
+
 HEADERS = {
     Column.NAME: "Name",
     Column.AGE: "Age",
@@ -77,12 +98,21 @@ def _stamp(moment: datetime | None) -> float:
 
 
 class CaseloadModel(QAbstractTableModel):
-    """ChildRow objects as table rows, sorted here in Python (one key per row: quick for
-    thousands of children, unlike a proxy asking for every cell many times)."""
+    """ChildRow objects as table rows, loaded a page at a time.
+
+    When every matching child is loaded, sorting happens here in Python (one key per row);
+    otherwise the model asks for the rows again in the new order (``resort_wanted``) and the
+    store sorts.  Scrolling towards the end asks for the next page (``more_wanted``)."""
+
+    more_wanted = Signal()  # the view loads the next page and calls append_rows()
+    resort_wanted = Signal()  # not every row is here: load again in the new order
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._rows: list[ChildRow] = []
+        self._total = 0
+        self._fetching = False
+        self.generation = 0  # which list is shown: a page for an older one is dropped
         self.clock: Clock = SYSTEM_CLOCK  # the session's clock once there is one
         self._now = self.clock.now()
         self._sort = (Column.NAME, Qt.SortOrder.AscendingOrder)
@@ -91,11 +121,53 @@ class CaseloadModel(QAbstractTableModel):
     def rows(self) -> list[ChildRow]:
         return list(self._rows)
 
-    def set_rows(self, rows: list[ChildRow]) -> None:
+    @property
+    def total(self) -> int:
+        """How many children match, loaded or not."""
+        return self._total
+
+    @property
+    def complete(self) -> bool:
+        return len(self._rows) >= self._total
+
+    @property
+    def sql_order(self) -> tuple[str, bool]:
+        column, order = self._sort
+        return SQL_ORDER[column], order == Qt.SortOrder.DescendingOrder
+
+    def set_rows(self, rows: list[ChildRow], total: int | None = None) -> None:
+        """Show these rows (the first page of ``total`` matches; all of them by default)."""
         self.beginResetModel()
         self._now = self.clock.now()
-        self._rows = self._sorted(list(rows))
+        self._total = len(rows) if total is None else max(total, len(rows))
+        self._fetching = False
+        self.generation += 1
+        # A partial list comes already sorted by the store; a complete one is sorted here.
+        self._rows = self._sorted(list(rows)) if self.complete else list(rows)
         self.endResetModel()
+
+    def append_rows(self, rows: list[ChildRow]) -> None:
+        """The next page, in the same order."""
+        self._fetching = False
+        known = {r.child_id for r in self._rows}
+        rows = [r for r in rows if r.child_id not in known]
+        if not rows:
+            self._total = len(self._rows)  # the list changed meanwhile: stop asking
+            return
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
+        self._rows.extend(rows)
+        self.endInsertRows()
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self.complete and not self._fetching
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
+        if self.canFetchMore(parent):
+            self._fetching = True
+            self.more_wanted.emit()
+
+    def fetch_failed(self) -> None:
+        self._fetching = False
 
     def _sorted(self, rows: list[ChildRow]) -> list[ChildRow]:
         column, order = self._sort
@@ -106,6 +178,9 @@ class CaseloadModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._sort = (Column(column), order)
+        if not self.complete:
+            self.resort_wanted.emit()
+            return
         self.layoutAboutToBeChanged.emit()
         self._rows = self._sorted(self._rows)
         self.layoutChanged.emit()
@@ -190,12 +265,17 @@ class CaseloadModel(QAbstractTableModel):
         return None
 
 
-def counts_text(rows: list[ChildRow], filtered: bool) -> str:
-    """'40 children · 3 RHIs overdue · 5 drafts' for the status bar."""
-    overdue = sum(r.rhi_state is RhiState.OVERDUE for r in rows)
-    due = sum(r.rhi_state is RhiState.DUE for r in rows)
-    drafts = sum(r.has_draft for r in rows)
-    parts = [wording.plural(len(rows), "child", "children") + (" shown" if filtered else "")]
+def counts_text(rows: list[ChildRow] | CaseloadCounts, filtered: bool) -> str:
+    """'40 children · 3 RHIs overdue · 5 drafts' for the status bar (from the rows, or from
+    the counts of every match when only a page is loaded)."""
+    if isinstance(rows, CaseloadCounts):
+        children, overdue, due, drafts = rows.children, rows.overdue, rows.due, rows.drafts
+    else:
+        children = len(rows)
+        overdue = sum(r.rhi_state is RhiState.OVERDUE for r in rows)
+        due = sum(r.rhi_state is RhiState.DUE for r in rows)
+        drafts = sum(r.has_draft for r in rows)
+    parts = [wording.plural(children, "child", "children") + (" shown" if filtered else "")]
     parts.append(f"{wording.plural(overdue, 'RHI')} overdue")
     if due:
         parts.append(f"{wording.plural(due, 'RHI')} due")
@@ -312,6 +392,8 @@ class CaseloadView(QWidget):
         self.drafts_only.toggled.connect(self.refresh)
         self.add_button.clicked.connect(self.add_child_requested)
         self.episode_button.clicked.connect(self._record_episode)
+        self.model.more_wanted.connect(self._load_more)
+        self.model.resort_wanted.connect(self.refresh)
         self.table.activated.connect(self._activated)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
@@ -368,22 +450,42 @@ class CaseloadView(QWidget):
             return
         self._search_timer.stop()
         self.status.setText("Loading…")
-        self._runner.run(Caseload(self._session).rows, self.current_filter(),
-                         on_result=self._show_rows, key="caseload")
+        order, descending = self.model.sql_order
+        self._runner.run(Caseload(self._session).page, self.current_filter(), limit=PAGE_SIZE,
+                         order=order, descending=descending, on_result=self._show_page,
+                         key="caseload")
+
+    def _load_more(self) -> None:
+        """The table scrolled towards the end: the next page, off the UI thread."""
+        if self._session is None:
+            self.model.fetch_failed()
+            return
+        order, descending = self.model.sql_order
+        generation = self.model.generation
+
+        def arrived(page: CaseloadResult) -> None:
+            if generation == self.model.generation:
+                self.model.append_rows(page.rows)
+
+        self._runner.run(Caseload(self._session).page, self.current_filter(),
+                         offset=self.model.rowCount(), limit=PAGE_SIZE, order=order,
+                         descending=descending, on_result=arrived,
+                         on_error=lambda _exc: self.model.fetch_failed(), key="caseload-more")
 
     def _search_now(self) -> None:
         """Enter in the search box: search now, then move to the results."""
         self._focus_results = True
         self.refresh()
 
-    def _show_rows(self, rows: list[ChildRow]) -> None:
+    def _show_page(self, page: CaseloadResult) -> None:
         selected = self.selected_child_id()
-        self.model.set_rows(rows)
+        rows = page.rows
+        self.model.set_rows(rows, page.counts.children)
         filtered = self.is_filtered()
-        text = counts_text(rows, filtered)
+        text = counts_text(page.counts, filtered)
         self.status.setText("Filtered: " + text if filtered else "")
-        waiting = sum(r.rhi_state is not RhiState.NONE for r in rows)
-        overdue = sum(r.rhi_state is RhiState.OVERDUE for r in rows)
+        waiting = page.counts.overdue + page.counts.due
+        overdue = page.counts.overdue
         self.attention.setText(f"Show the {wording.plural(waiting, 'child', 'children')} "
                                "waiting for a return home interview"
                                + (f" ({overdue} overdue)" if overdue else ""))

@@ -5,18 +5,22 @@ them to the window's lock and unlock."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMainWindow, QVBoxLayout
 
 from ..services.session import Session
-from .optional import optional_module
+from .optional import available, optional_module
+from .workers import TaskRunner
+
+_MODULE_NAMES = ("cse_desktop.sync.controller", "cse_desktop.ui.sync_widgets")
 
 
 def _modules() -> tuple[Any, Any] | None:
-    controller = optional_module("cse_desktop.sync.controller")
-    widgets = optional_module("cse_desktop.ui.sync_widgets")
+    controller = optional_module(_MODULE_NAMES[0])
+    widgets = optional_module(_MODULE_NAMES[1])
     return (controller, widgets) if controller and widgets else None
 
 
@@ -29,10 +33,27 @@ class SyncHookup(QObject):
         self._window = window
         self.controller: Any = None
         self.indicator: Any = None
+        self.available()  # asked now, before anything imports the sync stack in the background
 
     @staticmethod
     def available() -> bool:
-        return _modules() is not None
+        """Whether sync is installed (asked without importing the sync stack)."""
+        return (available("cse_desktop.sync.controller", ("httpx",))
+                and available("cse_desktop.ui.sync_widgets"))
+
+    def start_soon(self, session: Session, runner: TaskRunner) -> None:
+        """Start sync for ``session`` without importing the sync stack on the UI thread: if it
+        is not loaded yet, it is imported on ``runner``'s pool and sync starts when it is (as
+        long as the same session is still open)."""
+        if all(name in sys.modules for name in _MODULE_NAMES):
+            self.start(session)
+            return
+
+        def loaded(_modules: Any) -> None:
+            if getattr(self._window, "session", None) is session and session.store.is_open:
+                self.start(session)
+
+        runner.run(_modules, on_result=loaded, on_error=lambda _exc: None, key="sync-import")
 
     def start(self, session: Session) -> None:
         modules = _modules()

@@ -174,3 +174,48 @@ def test_the_due_filter_sorts_by_urgency_and_puts_the_order_back(qtbot, make_win
     assert header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
     view.rhi_only.setChecked(False)
     assert header.sortIndicatorSection() == Column.NAME
+
+
+def test_a_large_caseload_loads_a_page_at_a_time_with_counts_for_every_match(
+        qtbot, make_window, existing_store, monkeypatch):
+    from cse_desktop.records import Record, RecordType, new_id
+    from cse_desktop.ui import caseload_view
+
+    monkeypatch.setattr(caseload_view, "PAGE_SIZE", 20)
+    session = existing_store()
+    now = SYSTEM_CLOCK.now()
+    records = []
+    for i in range(53):
+        record_id = new_id()
+        records.append(Record(record_id, RecordType.CHILD, "child", 1,
+                              {"first_name": f"Child{i:03d}", "last_name": "Pagewell"},
+                              session.actor.name, session.actor.device_id, now, now,
+                              child_id=record_id))
+    session.store.add_many(records, session.actor)
+    session.lock()
+    window = make_window()
+    unlock_through_ui(qtbot, window)
+    wait_for_caseload(qtbot, window)
+    model = window.caseload.model
+    assert model.rowCount() == 20 and model.total == 53
+    assert window.counts.text().startswith("53 children")
+    # Scrolling to the end loads the rest, page by page, in the same order.
+    for _ in range(10):
+        window.caseload.table.scrollToBottom()
+        if model.canFetchMore():
+            model.fetchMore()
+        wait_for_caseload(qtbot, window)
+        if model.rowCount() == 53:
+            break
+    assert names(window) == [f"Child{i:03d} Pagewell" for i in range(53)]
+    # Sorting a partly loaded list asks the store for the new order.
+    window.caseload.refresh()
+    wait_for_caseload(qtbot, window)
+    assert model.rowCount() == 20
+    window.caseload.table.sortByColumn(Column.NAME, Qt.SortOrder.DescendingOrder)
+    wait_for_caseload(qtbot, window)
+    assert names(window)[:3] == ["Child052 Pagewell", "Child051 Pagewell", "Child050 Pagewell"]
+    # A search counts every match, not only the page shown.
+    window.caseload.search.setText("child01")
+    qtbot.waitUntil(lambda: window.counts.text().startswith("10 children shown"),
+                    timeout=10_000)
