@@ -31,7 +31,7 @@ class Casework:
 
     def __init__(self, session: Session, clock: Clock | None = None) -> None:
         self.session = session
-        # Whose "today" judges e.g. a date of birth: given, the session's, or the computer's.
+        # Whose "today" judges e.g. a date of birth: the one given, else the session's.
         self.clock: Clock = clock or session.clock
         self.store = session.store
         self.library = session.library

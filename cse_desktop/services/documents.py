@@ -344,7 +344,8 @@ def render_case_summary_pdf(store: Store, library: FormLibrary, child_id: str, a
     child = store.get(child_id)
     store.record_view(actor, child_id, "case summary PDF")
     records = store.records(child_id=child_id)
-    caseload = Caseload(SimpleNamespace(store=store, library=library, actor=actor))
+    caseload = Caseload(SimpleNamespace(store=store, library=library, actor=actor,
+                                        clock=store.clock))
     report(8, "Working out risk, episodes and actions")
     history = _risk_points(library, caseload, records)
     current = None

@@ -21,7 +21,8 @@ from cse_desktop.ui import pdf_dialogs
 @pytest.fixture
 def session(work: Casework, local_identity) -> SimpleNamespace:
     return SimpleNamespace(store=work.store, library=work.library, actor=work.lead,
-                           organisation=None, signing_identity=lambda: local_identity)
+                           clock=work.store.clock, organisation=None,
+                           signing_identity=lambda: local_identity)
 
 
 @pytest.fixture
