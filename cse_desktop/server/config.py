@@ -50,7 +50,7 @@ class ServerSettings:
     recovery_public_key_pem: str | None = None
     # Limits (see docs/sync-protocol.md, "Limits").
     max_request_bytes: int = 8 * 1024 * 1024
-    max_record_bytes: int = 1024 * 1024
+    max_record_bytes: int = 2 * 1024 * 1024  # a very long case note (1 MB of text) fits
     enrol_failures_per_address: int = 10  # failed enrolments before 429, per window
     enrol_failures_per_code: int = 5
     auth_failures_per_address: int = 30  # requests with a bad token before 429, per window

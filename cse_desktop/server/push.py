@@ -40,7 +40,7 @@ from .validation import Problem, describe, json_problem, record_problem
 
 SIGNED_IMMUTABLE = ("This record was signed and cannot be changed. Add an addendum to correct "
                     "it instead.")
-DEFAULT_MAX_RECORD_BYTES = 1024 * 1024
+DEFAULT_MAX_RECORD_BYTES = 2 * 1024 * 1024  # a 1 MB case note and its envelope fit
 _CHUNK = 500
 
 
