@@ -116,7 +116,7 @@ def _hostile_body(arena: dict[str, Any], place: str, value: Any) -> bytes:
     elif place == "body":
         return raw_json(value)
     elif place == "oversized":
-        record["data"] = {"summary": "A" * 1_200_000 + (value if isinstance(value, str)
+        record["data"] = {"summary": "A" * 2_200_000 + (value if isinstance(value, str)
                                                          else "")}
     else:
         record[place] = value

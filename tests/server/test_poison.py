@@ -133,7 +133,8 @@ def test_unknown_form_version_and_wrong_form_are_refused(world: dict[str, Any]) 
 
 
 def test_oversized_record_is_refused(world: dict[str, Any]) -> None:
-    result = _push_one(world, _note(world, {"summary": "words " * 200_000}))["results"][0]
+    # Over the 2 MB per-record limit, under the 8 MB request limit.
+    result = _push_one(world, _note(world, {"summary": "words " * 400_000}))["results"][0]
     assert (result["status"], result["field"]) == ("rejected", "record"), result
     assert "too large" in result["reason"]
 
