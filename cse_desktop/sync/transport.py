@@ -79,21 +79,24 @@ class TransportStats:
 BytesCallback = Callable[[int, int], None]  # (bytes sent so far, body size)
 
 
-def _is_certificate_problem(exc: BaseException) -> bool:
+def _verification_error(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate check that failed somewhere in ``exc``'s chain of causes, if any."""
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, ssl.SSLCertVerificationError):
-            return True
+            return seen
         seen = seen.__cause__ or seen.__context__
-    return "CERTIFICATE_VERIFY_FAILED" in str(exc)
+    return None
+
+
+def _is_certificate_problem(exc: BaseException) -> bool:
+    return _verification_error(exc) is not None or "CERTIFICATE_VERIFY_FAILED" in str(exc)
 
 
 def _is_expired_certificate(exc: BaseException) -> bool:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ssl.SSLCertVerificationError) and seen.verify_code == 10:
-            return True  # X509_V_ERR_CERT_HAS_EXPIRED
-        seen = seen.__cause__ or seen.__context__
+    failed = _verification_error(exc)
+    if failed is not None:
+        return failed.verify_code == 10  # X509_V_ERR_CERT_HAS_EXPIRED
     return "certificate has expired" in str(exc)
 
 
