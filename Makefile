@@ -6,6 +6,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 ARGS   ?=
+# Tests run in parallel (pytest-xdist); most of their time is spent waiting on servers and links.
+TEST_WORKERS ?= 3
 
 ifeq ($(DEMO),1)
 RUN_ARGS := --demo $(ARGS)
@@ -33,14 +35,14 @@ demo: setup
 	$(BIN)/python scripts/demo_stack.py $(ARGS)
 
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: setup
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
 
 # The suite as if today were a summer date a year ahead and a winter date three years ahead.
 test-dates: setup
-	bash scripts/test_on_dates.sh $(PYTEST_ARGS)
+	bash scripts/test_on_dates.sh -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python -m tests.bench $(ARGS)

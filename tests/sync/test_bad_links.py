@@ -29,6 +29,10 @@ from tests.server.harness import Device, Service, enrol_device, make_record
 from tests.sync.gateways import Page, foreign_ca
 from tests.sync.relay import Relay
 
+# Every test here waits on real connection timeouts and timed waits, which libfaketime cannot
+# shift (a timed wait under it waits for the faked date), so the date runs leave them out.
+pytestmark = pytest.mark.realtime
+
 WORDS = ["met", "outreach", "station", "park", "older", "car", "phone", "money", "gifts",
          "school", "missing", "returned", "police", "worried", "friends", "party", "county",
          "lines", "trainers", "carer", "foster", "home"]

@@ -85,6 +85,7 @@ def test_wrong_code_is_explained(shared_service: Service, controller: SyncContro
     assert "not valid" in dialog.message.text()
 
 
+@pytest.mark.realtime
 def test_offline_is_shown_and_nothing_is_lost(controller: SyncController, qtbot,  # type: ignore[no-untyped-def]
                                               shared_service: Service) -> None:
     shared_service.user("offuser")
