@@ -52,10 +52,10 @@ def prepare_demo_store(directory: Path) -> None:
     from .services.demo_data import (
         DEMO_KDF,
         DEMO_NAME,
-        DEMO_ORGANISATION,
         DEMO_PASSPHRASE,
         load_demo_caseload,
     )
+    from .services.organisation import DEMO_ORGANISATION
     from .services.session import first_run
 
     session = first_run(directory, DEMO_PASSPHRASE, name=DEMO_NAME, role=Role.OUTREACH_WORKER,

@@ -38,10 +38,10 @@ from cse_desktop.server.migrate import upgrade  # noqa: E402
 from cse_desktop.services.demo_data import (  # noqa: E402
     DEMO_KDF,
     DEMO_NAME,
-    DEMO_ORGANISATION,
     DEMO_PASSPHRASE,
     load_demo_caseload,
 )
+from cse_desktop.services.organisation import DEMO_ORGANISATION  # noqa: E402
 from cse_desktop.services.session import first_run, unlock  # noqa: E402
 from cse_desktop.sync import SyncClient, enrol  # noqa: E402
 

@@ -61,6 +61,16 @@ def _fit(canvas: Canvas, text: str, font: str, size: float, width: float) -> str
     return text + "…"
 
 
+def _shrink(canvas: Canvas, text: str, font: str, width: float, *, largest: float,
+            smallest: float) -> float:
+    """The largest size (in half points) at which the text fits the width, no smaller than
+    ``smallest``: a long organisation name is printed smaller before it is ever cut."""
+    size = largest
+    while size > smallest and canvas.stringWidth(text, font, size) > width:
+        size -= 0.5
+    return size
+
+
 def _decorate(decor: PageDecor, logo: ImageReader | None) -> Callable[[Canvas, Any], None]:
     def draw(canvas: Canvas, doc: Any) -> None:
         canvas.saveState()
@@ -75,9 +85,10 @@ def _decorate(decor: PageDecor, logo: ImageReader | None) -> Callable[[Canvas, A
         marking_w = canvas.stringWidth(MARKING_TEXT, BOLD, 11)
         room = right - text_x - marking_w - 8 * mm
         canvas.setFillColor(BRAND)
-        canvas.setFont(BOLD, 11)
+        size = _shrink(canvas, decor.organisation.name, BOLD, room, largest=11, smallest=7)
+        canvas.setFont(BOLD, size)
         canvas.drawString(text_x, top - 4 * mm,
-                          _fit(canvas, decor.organisation.name, BOLD, 11, room))
+                          _fit(canvas, decor.organisation.name, BOLD, size, room))
         canvas.setFillColor(MUTED)
         canvas.setFont(REGULAR, 9)
         canvas.drawString(text_x, top - 8.5 * mm, _fit(canvas, decor.title, REGULAR, 9, room))

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..records import Role
 from . import admin
 from .ca import CertificateAuthority
-from .config import ServerSettings
+from .config import ServerSettings, SettingsError
 from .db import make_engine
 from .migrate import upgrade
 
@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except admin.AdminError as exc:
+    except (admin.AdminError, SettingsError) as exc:
         print(str(exc), file=sys.stderr)
         return 1
 

@@ -9,8 +9,14 @@ from pathlib import Path
 
 import platformdirs
 
-DEFAULT_ORGANISATION = "Safeguarding Partnership (demo)"
+DEFAULT_ORGANISATION = "Safeguarding Partnership"
 MAX_ENROLMENT_CODE_HOURS = 7 * 24
+MAX_LOGO_BYTES = 256 * 1024  # printed 13 mm wide on every page: a small PNG is plenty
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+class SettingsError(ValueError):
+    """A setting in the environment is wrong; the message says which and what to do."""
 
 
 def default_data_dir() -> Path:
@@ -31,10 +37,26 @@ def _int_env(name: str, default: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a whole number, not {raw!r}.") from None
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}.") from None
     if value < 1:
-        raise ValueError(f"{name} must be at least 1.")
+        raise SettingsError(f"{name} must be at least 1.")
     return value
+
+
+def read_logo(path: str | Path) -> bytes:
+    """The organisation's logo (CSE_SERVER_LOGO): a PNG file of at most 256 KB, sent to each
+    device at enrolment and printed at the top of its forms."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise SettingsError(f"CSE_SERVER_LOGO: cannot read {path} ({exc.strerror}).") from None
+    if not data.startswith(PNG_SIGNATURE):
+        raise SettingsError(f"CSE_SERVER_LOGO: {path} is not a PNG image. Save the logo as PNG.")
+    if len(data) > MAX_LOGO_BYTES:
+        raise SettingsError(f"CSE_SERVER_LOGO: {path} is {len(data) // 1024} KB; the limit is "
+                         f"{MAX_LOGO_BYTES // 1024} KB. Save a smaller PNG (about 300 pixels "
+                         "wide is enough).")
+    return data
 
 
 def _flag_env(name: str) -> bool:
@@ -46,6 +68,7 @@ class ServerSettings:
     data_dir: Path
     database_url: str
     organisation: str = DEFAULT_ORGANISATION
+    organisation_logo_png: bytes | None = None
     enrolment_code_hours: int = 72
     recovery_public_key_pem: str | None = None
     # Limits (see docs/sync-protocol.md, "Limits").
@@ -67,11 +90,14 @@ class ServerSettings:
         recovery_path = os.environ.get("CSE_SERVER_RECOVERY_PUBLIC_KEY")
         if recovery_path:
             recovery = Path(recovery_path).read_text("ascii")
+        logo_path = os.environ.get("CSE_SERVER_LOGO", "").strip()
         d = cls(data_dir=data_dir, database_url=url)
         return cls(
             data_dir=data_dir,
             database_url=url,
-            organisation=os.environ.get("CSE_SERVER_ORGANISATION", DEFAULT_ORGANISATION),
+            organisation=(os.environ.get("CSE_SERVER_ORGANISATION", "").strip()
+                          or DEFAULT_ORGANISATION),
+            organisation_logo_png=read_logo(logo_path) if logo_path else None,
             recovery_public_key_pem=recovery,
             max_request_bytes=_int_env("CSE_SERVER_MAX_REQUEST_BYTES", d.max_request_bytes),
             max_record_bytes=_int_env("CSE_SERVER_MAX_RECORD_BYTES", d.max_record_bytes),

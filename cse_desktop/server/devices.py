@@ -8,6 +8,7 @@ own transaction and counted per client address and per code (429 past the limit)
 
 from __future__ import annotations
 
+import base64
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -119,6 +120,8 @@ def enrol(engine: Engine, ca: CertificateAuthority, settings: ServerSettings,
         ca_certificate_pem=ca.certificate_pem,
         user=UserInfo(user_id=row.user_id, name=row.name, role=role.value, team_id=row.team_id),
         organisation=settings.organisation,
+        organisation_logo_png=(base64.b64encode(settings.organisation_logo_png).decode("ascii")
+                               if settings.organisation_logo_png else None),
         recovery_public_key_pem=settings.recovery_public_key_pem,
     )
 

@@ -157,6 +157,8 @@ class EnrolResponse(BaseModel):
     ca_certificate_pem: str
     user: UserInfo
     organisation: str
+    # The organisation's logo as a base64 PNG (printed on the device's forms), if configured.
+    organisation_logo_png: str | None = None
     recovery_public_key_pem: str | None = None
 
 

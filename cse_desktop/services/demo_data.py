@@ -22,7 +22,6 @@ from .session import Session
 
 DEMO_PASSPHRASE = "demo-passphrase"
 DEMO_NAME = "Demo Practitioner"
-DEMO_ORGANISATION = "Safeguarding Partnership (DEMO: synthetic data only)"
 # The demo passphrase is printed on the unlock screen, so slow key stretching would protect
 # nothing; a light setting keeps creating the demo (hundreds of signatures) quick.
 DEMO_KDF = KdfParams.fast_for_tests()  # the floor: quick, and still accepted

@@ -59,6 +59,7 @@ from ..sync.tls import ssl_context
 from .caseload import Caseload, actions_of, episode_statuses
 from .errors import PermissionDenied, ServiceError
 from .indexing import child_display_name
+from .organisation import printed_organisation
 
 __all__ = [
     "Verdict",
@@ -74,7 +75,6 @@ __all__ = [
     "verify_pdf",
 ]
 
-DEFAULT_ORGANISATION_NAME = "Safeguarding Partnership"
 AUTO = "auto"  # time stamps: ask the service this device is enrolled with, if any
 PROBE_TIMEOUT_SECONDS = 5.0
 
@@ -85,16 +85,7 @@ log = logging.getLogger(__name__)
 
 
 def _organisation(store: Store, organisation: dict[str, Any] | None) -> Organisation:
-    chosen = organisation or store.get_meta("organisation") or {}
-    name = str(chosen.get("name") or DEFAULT_ORGANISATION_NAME)
-    logo = None
-    logo_path = chosen.get("logo_path")
-    if logo_path:
-        try:
-            logo = Path(logo_path).read_bytes()
-        except OSError:
-            logo = None  # the placeholder logo is used instead
-    return Organisation(name=name, logo_png=logo)
+    return printed_organisation(organisation or store.get_meta("organisation"))
 
 
 def _child_details(child: Record | None, child_id: str | None) -> ChildDetails:

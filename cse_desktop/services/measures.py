@@ -43,6 +43,7 @@ from ..forms import FormLibrary, RiskLevel, parse_datetime, score_checklist
 from ..records import Record, RecordType
 from .caseload import actions_of, episode_statuses
 from .errors import PermissionDenied
+from .organisation import printed_organisation
 from .periods import (
     Period,
     month_ends,
@@ -428,7 +429,7 @@ class MeasuresService:
         the calling thread.
         """
         from ..pdf.measures_report import BoardReport, render_board_report
-        from ..pdf.model import Organisation, SignerInfo, no_progress
+        from ..pdf.model import SignerInfo, no_progress
         from ..pdf.signing import sign_pdf
 
         report = progress or no_progress
@@ -444,17 +445,9 @@ class MeasuresService:
                                                            period.start.tzinfo)))
             months.append((f"{month:%B %Y}", self._compute(part, workers, today)))
         identity = self.session.signing_identity()
-        organisation = self.session.organisation
-        logo = None
-        if organisation.get("logo_path"):
-            try:
-                logo = Path(organisation["logo_path"]).read_bytes()
-            except OSError:
-                logo = None  # the placeholder logo is used instead
         document = BoardReport(
             measures=measures, months=tuple(months),
-            organisation=Organisation(str(organisation.get("name") or "Safeguarding "
-                                          "Partnership"), logo),
+            organisation=printed_organisation(self.session.organisation),
             signer=SignerInfo(actor.name, actor.role.label, self.session.clock.now(),
                               identity.description,
                               identity.self_signed))

@@ -22,9 +22,9 @@ from ..store.wipe import FinishedWipe, wipe_interrupted
 from ..store.wipe import finish_interrupted_wipe as _finish_wipe
 from .errors import CertificateExpired, ServiceError
 from .indexing import make_indexer
+from .organisation import OLD_DEFAULT_NAME, organisation_setting
 from .recovery import RecoveryKeyMismatch, apply_recovery_key, configured_recovery_key
 
-DEFAULT_ORGANISATION = {"name": "Safeguarding Partnership (demo)", "logo_path": None}
 MIN_PASSPHRASE_LENGTH = 10
 MAX_IDLE_MINUTES = 60  # a laptop left open in a café must lock itself within the hour
 
@@ -56,7 +56,7 @@ class Session:
 
     @property
     def organisation(self) -> dict[str, Any]:
-        return dict(self.store.get_meta("organisation", DEFAULT_ORGANISATION))
+        return dict(self.store.get_meta("organisation") or organisation_setting(None))
 
     @property
     def is_demo(self) -> bool:
@@ -182,10 +182,7 @@ def first_run(
     store = Store.create(data_dir, passphrase, kdf=kdf, indexer=make_indexer(library),
                          recovery_public_key=recovery_key, clock=clock)
     store.set_meta("user", {"user_id": new_id(), "name": name.strip(), "role": role.value})
-    org = dict(DEFAULT_ORGANISATION)
-    if organisation:
-        org["name"] = organisation
-    store.set_meta("organisation", org)
+    store.set_meta("organisation", organisation_setting(organisation))
     store.set_meta("demo", demo)
     session = _session(store, data_dir, library)
     store.audit(session.actor, "first_run", detail="store created")
@@ -211,8 +208,23 @@ def unlock(data_dir: Path, passphrase: str, *, library: FormLibrary | None = Non
     with contextlib.suppress(ServiceError):
         configured = configured_recovery_key()
     session.recovery_key_mismatch = apply_recovery_key(store, session.actor, configured)
+    _correct_old_demo_name(session)
     store.audit(session.actor, "unlock")
     return session
+
+
+def _correct_old_demo_name(session: Session) -> None:
+    """Earlier versions named every new store's organisation "… (demo)", and real stores
+    printed it on signed forms.  A real store that still has that name gets the plain one
+    (enrolment or the first-run name replace it)."""
+    setting = session.store.get_meta("organisation") or {}
+    if session.is_demo or setting.get("name") != OLD_DEFAULT_NAME:
+        return
+    with session.store.transaction() as conn:
+        session.store.set_meta("organisation", {**setting,
+                                                "name": organisation_setting(None)["name"]})
+        session.store.audit(session.actor, "settings_changed", conn=conn,
+                            detail="organisation name: the demo name removed from a real store")
 
 
 def seconds_until_next_attempt(data_dir: Path) -> float:

@@ -94,6 +94,10 @@ def enrol(store: Store, base_url: str, code: str, actor_name: str | None = None,
                                 "team_id": answer["user"].get("team_id")})
         org = dict(store.get_meta("organisation") or {})
         org["name"] = enrolment.organisation
+        logo = answer.get("organisation_logo_png")
+        if logo:  # kept in the encrypted store; the documents decode and check it
+            org["logo_png_b64"] = logo
+            org.pop("logo_path", None)
         store.set_meta("organisation", org)
         recovery = answer.get("recovery_public_key_pem")
         if recovery:

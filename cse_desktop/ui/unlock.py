@@ -27,6 +27,7 @@ from ..crypto.keyfile import KdfParams
 from ..records import Role
 from ..services import session as sessions
 from ..services.errors import ServiceError
+from ..services.organisation import DEFAULT_ORGANISATION_NAME, DEMO_ORGANISATION
 from .a11y import named
 from .announce import announce
 from .passphrase_field import PassphraseField
@@ -122,10 +123,18 @@ class FirstRunPage(QWidget):
         self.role = named(QComboBox(), "Your role")
         for role in FIRST_RUN_ROLES:
             self.role.addItem(role.label, role)
+        self.organisation = named(
+            QLineEdit(), "Your organisation",
+            "Printed at the top of your forms. Leave it empty for "
+            f"“{DEFAULT_ORGANISATION_NAME}”. Enrolling with the partnership's service "
+            "replaces it with the name the service gives.")
+        self.organisation.setPlaceholderText(DEFAULT_ORGANISATION_NAME)
+        self.organisation.setMaxLength(64)  # as much as a certificate holds
         self.passphrase = _passphrase_edit("Passphrase")
         self.confirm = _passphrase_edit("Passphrase again")
         form.addRow("Your &name", self.name)
         form.addRow("Your &role", self.role)
+        form.addRow("Your &organisation", self.organisation)
         form.addRow("&Passphrase", self.passphrase)
         form.addRow("Passphrase a&gain", self.confirm)
         layout.addLayout(form)
@@ -147,6 +156,7 @@ class FirstRunPage(QWidget):
         for edit in (self.name, self.passphrase, self.confirm):
             edit.textChanged.connect(self._update)
             edit.returnPressed.connect(self.submit)
+        self.organisation.returnPressed.connect(self.submit)
         self.create_button.clicked.connect(self.submit)
         self._update()
 
@@ -192,12 +202,16 @@ class FirstRunPage(QWidget):
         _say(self.message, "")
         self.hint.setText("Creating your encrypted records…")
         role = Role(self.role.currentData())
+        organisation = self.organisation.text().strip() or (
+            DEMO_ORGANISATION if self._demo else None)
         self._runner.run(sessions.first_run, self.data_dir, self.passphrase.text(),
-                         name=self.name.text(), role=role, kdf=self._kdf, demo=self._demo,
+                         name=self.name.text(), role=role, organisation=organisation,
+                         kdf=self._kdf, demo=self._demo,
                          on_result=self._done, on_error=self._failed)
 
     def _busy(self, busy: bool) -> None:
-        for widget in (self.name, self.role, self.passphrase, self.confirm, self.create_button):
+        for widget in (self.name, self.role, self.organisation, self.passphrase, self.confirm,
+                       self.create_button):
             widget.setEnabled(not busy)
 
     def _done(self, session: sessions.Session) -> None:

@@ -149,3 +149,33 @@ def test_organisation_name_and_logo_from_settings(work: Casework, local_identity
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         sizes = {(i["srcsize"]) for i in doc.pages[0].images}
     assert (40, 20) in sizes
+
+
+def test_logo_from_the_service_and_a_long_name_printed_whole(work: Casework, local_identity
+                                                            ) -> None:
+    """Enrolment keeps the service's logo (base64 PNG) in the encrypted store; a long
+    organisation name is printed smaller rather than cut."""
+    import base64
+    import io
+
+    import pdfplumber
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("RGB", (30, 30), (20, 90, 160)).save(png, format="PNG")
+    # 64 characters: the most a certificate's organisation name holds
+    name = "Northfield, Eastmoor and Westbrook Children's Safeguarding Board"
+    work.store.set_meta("organisation", {
+        "name": name, "logo_png_b64": base64.b64encode(png.getvalue()).decode("ascii")})
+    pdf = summary(work, local_identity)
+    assert name in page_texts(pdf)[0]
+    assert "…" not in page_texts(pdf)[0].splitlines()[0]
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        assert (30, 30) in {i["srcsize"] for i in doc.pages[0].images}
+
+
+def test_broken_logo_still_prints_with_the_placeholder(work: Casework, local_identity) -> None:
+    work.store.set_meta("organisation", {"name": "Eastmoor Children's Partnership",
+                                         "logo_png_b64": "not base64 at all ¬"})
+    pdf = summary(work, local_identity)
+    assert "Eastmoor Children's Partnership" in page_texts(pdf)[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from cse_desktop.crypto.keyfile import KeyFile
 from cse_desktop.services.session import store_exists
@@ -82,3 +83,23 @@ def test_repeated_wrong_passphrases_slow_down_with_a_countdown(qtbot, make_windo
     qtbot.waitUntil(lambda: page.unlock_button.isEnabled(), timeout=5_000)
     assert page.message.text() == "You can try again now."
     unlock_through_ui(qtbot, window, PASSPHRASE)
+
+
+def test_first_run_asks_which_organisation_prints_on_forms(qtbot, make_window):
+    """The organisation is reached with Alt+O, named for screen readers, and the name typed
+    there is the one printed on forms (empty: the plain default, never a demo name)."""
+    window = make_window()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5_000)
+    page = window.first_run_page
+    assert page.organisation.accessibleName() == "Your organisation"
+    assert "Printed at the top of your forms" in page.organisation.accessibleDescription()
+    qtbot.keyClicks(page.name, "Sam Practitioner")
+    qtbot.keyClick(page.name, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is page.organisation
+    qtbot.keyClicks(page.organisation, "Eastmoor Children's Services")
+    qtbot.keyClicks(page.passphrase, PASSPHRASE)
+    qtbot.keyClicks(page.confirm, PASSPHRASE)
+    qtbot.keyClick(page.confirm, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.is_unlocked, timeout=10_000)
+    assert window.session.organisation["name"] == "Eastmoor Children's Services"
