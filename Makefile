@@ -1,5 +1,6 @@
 # cse-desktop: two commands on a fresh machine.
-#   make run     set up and start the app         (make run DEMO=1 for the demo store)
+#   make run     set up and start the app         (make run DEMO=1 for the demo store,
+#                                                  make run DEMO=1 ROLE=team_lead as a team lead)
 #   make test    set up and run every test
 PYTHON ?= python3
 VENV   ?= .venv
@@ -10,7 +11,7 @@ ARGS   ?=
 TEST_WORKERS ?= 3
 
 ifeq ($(DEMO),1)
-RUN_ARGS := --demo $(ARGS)
+RUN_ARGS := --demo $(if $(ROLE),--demo-role $(ROLE)) $(ARGS)
 else
 RUN_ARGS := $(ARGS)
 endif

@@ -17,6 +17,9 @@ DESCRIPTION = ("Casework for protecting children from exploitation: return home 
                "warning-signs checklists and case notes, kept encrypted on this computer.")
 
 
+DEMO_ROLES = ("outreach_worker", "nurse_practitioner", "team_lead")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cse-desktop", description=DESCRIPTION,
@@ -28,6 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "folder, or CSE_DATA_DIR)")
     parser.add_argument("--demo", action="store_true",
                         help="open a separate DEMO store filled with made-up children")
+    parser.add_argument("--demo-role", choices=DEMO_ROLES, default=None,
+                        help="with --demo: try the app as this role (team_lead shows the "
+                             "team's measures and case summaries); each role has its own "
+                             "DEMO store")
     parser.add_argument("--idle-minutes", type=float, default=None, metavar="N",
                         help="lock after N minutes without activity (default 5)")
     parser.add_argument("--version", action="version", version=f"cse-desktop {__version__}")
@@ -46,8 +53,9 @@ def verify(argv: Sequence[str]) -> int:
     return int(cli.verify_main(list(argv)) or 0)
 
 
-def prepare_demo_store(directory: Path) -> None:
-    """Create the DEMO store and fill it with a synthetic caseload (first demo start only)."""
+def prepare_demo_store(directory: Path, role: str = "outreach_worker") -> None:
+    """Create the DEMO store and fill it with a synthetic caseload (first demo start only),
+    for a practitioner in ``role``."""
     from .records import Role
     from .services.demo_data import (
         DEMO_KDF,
@@ -58,7 +66,9 @@ def prepare_demo_store(directory: Path) -> None:
     from .services.organisation import DEMO_ORGANISATION
     from .services.session import first_run
 
-    session = first_run(directory, DEMO_PASSPHRASE, name=DEMO_NAME, role=Role.OUTREACH_WORKER,
+    chosen = Role(role)
+    name = DEMO_NAME if chosen is Role.OUTREACH_WORKER else f"Demo {chosen.label}"
+    session = first_run(directory, DEMO_PASSPHRASE, name=name, role=chosen,
                         organisation=DEMO_ORGANISATION, kdf=DEMO_KDF, demo=True)
     try:
         load_demo_caseload(session)
@@ -72,7 +82,7 @@ def demo_unlock_hint() -> str:
     return f"DEMO store: the passphrase is “{DEMO_PASSPHRASE}”."
 
 
-def _prepare_demo_with_message(directory: Path) -> None:
+def _prepare_demo_with_message(directory: Path, role: str) -> None:
     """Make the demo store off the UI thread while a short message is shown."""
     from PySide6.QtCore import QEventLoop, Qt
     from PySide6.QtWidgets import QLabel
@@ -88,7 +98,7 @@ def _prepare_demo_with_message(directory: Path) -> None:
     loop = QEventLoop()
     failure: list[BaseException] = []
     runner = TaskRunner()
-    runner.run(prepare_demo_store, directory, on_result=lambda _r: loop.quit(),
+    runner.run(prepare_demo_store, directory, role, on_result=lambda _r: loop.quit(),
                on_error=lambda exc: (failure.append(exc), loop.quit()))
     loop.exec()
     note.close()
@@ -127,14 +137,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     apply_identity(app)
     apply_theme(app)
-    directory = paths.data_dir(args.data_dir, demo=args.demo)
+    demo = args.demo or args.demo_role is not None
+    role = args.demo_role or "outreach_worker"
+    directory = paths.data_dir(args.data_dir, demo=demo, demo_role=role)
     hint = ""
-    if args.demo:
+    if demo:
         if not store_exists(directory):
-            _prepare_demo_with_message(directory)
+            _prepare_demo_with_message(directory, role)
         hint = demo_unlock_hint()
     idle = args.idle_minutes if args.idle_minutes is not None else DEFAULT_IDLE_MINUTES
-    window = AppWindow(AppOptions(data_dir=directory, demo=args.demo, idle_minutes=idle,
+    window = AppWindow(AppOptions(data_dir=directory, demo=demo, idle_minutes=idle,
                                   idle_from_command_line=args.idle_minutes is not None,
                                   unlock_hint=hint))
     window.show()

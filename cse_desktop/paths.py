@@ -12,16 +12,20 @@ APP_NAME = "cse-desktop"
 APP_AUTHOR = "cse-partnership"
 
 
-def data_dir(override: str | os.PathLike[str] | None = None, *, demo: bool = False) -> Path:
+def data_dir(override: str | os.PathLike[str] | None = None, *, demo: bool = False,
+             demo_role: str | None = None) -> Path:
     """The folder holding the encrypted database and key file.
 
     Order: the ``--data-dir`` option, then ``CSE_DATA_DIR``, then the platform's user data
     folder.  The demo store always lives in its own ``demo`` sub-folder so that it can never be
-    mistaken for (or mixed with) real records.
+    mistaken for (or mixed with) real records; a demo store for another role than the
+    outreach worker's (``demo_role``, e.g. ``team_lead``) in ``demo-<role>`` beside it.
     """
     chosen = override or os.environ.get("CSE_DATA_DIR")
     base = Path(chosen) if chosen else Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
-    return base / "demo" if demo else base
+    if not demo:
+        return base
+    return base / ("demo" if demo_role in (None, "outreach_worker") else f"demo-{demo_role}")
 
 
 def config_dir() -> Path:

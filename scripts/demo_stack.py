@@ -142,7 +142,7 @@ The demo stack is running (synthetic data only).
   The other enrolled laptop, to see changes travel between the two:
       .venv/bin/cse-desktop --data-dir "{base / 'laptop-1'}"
 
-  To enrol another copy by hand (Settings > Sync > Connect to the service):
+  To enrol another copy by hand (File > Sync settings… > Connect to the service…):
       service address:   {url}
       enrolment code:    {lead_code}   (team lead Jordan Demo-Lead, valid 72 hours)
       certificate file:  {ca}

@@ -63,6 +63,33 @@ def test_demo_store_is_separate_and_full_of_made_up_children(qtbot, tmp_path):
     window.lock()
 
 
+def test_team_lead_demo_has_its_own_store_and_the_team_screens(qtbot, tmp_path):
+    """`make run DEMO=1 ROLE=team_lead`: a separate DEMO store whose practitioner is a team
+    lead, so the measures and case summaries can be tried without real data."""
+    args = build_parser().parse_args(["--demo-role", "team_lead"])
+    assert args.demo_role == "team_lead"
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--demo-role", "chief_executive"])
+    directory = data_dir(tmp_path, demo=True, demo_role="team_lead")
+    assert directory == tmp_path / "demo-team_lead" != data_dir(tmp_path, demo=True)
+    prepare_demo_store(directory, "team_lead")
+    session = unlock(directory, DEMO_PASSPHRASE)
+    try:
+        assert session.is_demo and session.actor.is_team_lead
+        assert len(Caseload(session).rows()) == 40
+    finally:
+        session.lock()
+    window = AppWindow(AppOptions(data_dir=directory, demo=True, unlock_hint=demo_unlock_hint()))
+    qtbot.addWidget(window)
+    window.show()
+    unlock_through_ui(qtbot, window, DEMO_PASSPHRASE)
+    wait_for_caseload(qtbot, window)
+    assert window.demo_bar.isVisible()
+    assert any(action.text().replace("&", "") == "Team"
+               for action in window.menuBar().actions())
+    window.lock()
+
+
 def test_synthetic_children_never_go_into_a_real_store(existing_store):
     session = existing_store()
     with pytest.raises(ServiceError, match="DEMO"):
