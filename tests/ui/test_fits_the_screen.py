@@ -12,9 +12,12 @@ from PySide6.QtGui import QGuiApplication
 from cse_desktop.clock import SYSTEM_CLOCK
 from cse_desktop.records import Role
 from cse_desktop.services.casework import Casework
+from cse_desktop.sync.controller import SyncController
 from cse_desktop.ui.forms import FormWindow, QuickNoteDialog, SignDialog
-from cse_desktop.ui.pdf_dialogs import print_record
+from cse_desktop.ui.passphrase_dialog import ChangePassphraseDialog
+from cse_desktop.ui.pdf_dialogs import VerifyPdfDialog, print_record
 from cse_desktop.ui.record_dialogs import ChildDialog, EpisodeDialog
+from cse_desktop.ui.sync_widgets import EnrolmentDialog, SyncSettingsPage
 
 from .conftest import first_run_through_ui
 from .screen_fit import LAPTOP, problems
@@ -45,7 +48,7 @@ def test_the_test_screen_is_a_laptop_screen(qapp) -> None:
     assert (size.width(), size.height()) == LAPTOP
 
 
-def test_every_window_and_dialog_fits_a_laptop_screen(qtbot, unlocked) -> None:
+def test_every_window_and_dialog_fits_a_laptop_screen(qtbot, unlocked, tmp_path) -> None:
     window, work, child = unlocked
     found = problems(window, "Child page")
     window.show_caseload()
@@ -94,9 +97,55 @@ def test_every_window_and_dialog_fits_a_laptop_screen(qtbot, unlocked) -> None:
     found += problems(pdf, "Print record (working)")
     qtbot.waitUntil(lambda: pdf.pdf is not None or pdf.error is not None, timeout=30_000)
     found += problems(pdf, "Print record (done)")
+    signed = pdf.pdf
     pdf.reject()
+    assert signed is not None
+    found += _verify_dialogs(qtbot, window, signed, tmp_path)
+    found += _passphrase_and_sync_dialogs(qtbot, window)
 
     assert found == []
+
+
+def _verify_dialogs(qtbot, window, signed: bytes, folder) -> list[str]:
+    """Verify a PDF: valid, altered after signing, and not a PDF of this app."""
+    altered = bytearray(signed)
+    at = altered.index(b"Rang about school.") if b"Rang about school." in altered else 400
+    altered[at] ^= 0x01
+    found: list[str] = []
+    for name, content in (("valid", signed), ("altered", bytes(altered)),
+                          ("unknown", b"%PDF-1.4\nnot a signed form\n%%EOF\n")):
+        path = folder / f"{name}.pdf"
+        path.write_bytes(content)
+        dialog = VerifyPdfDialog(window, session=window.session)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        with qtbot.waitSignal(dialog.checked, timeout=30_000):
+            dialog.check_file(path)
+        found += problems(dialog, f"Verify a PDF ({name})")
+        dialog.reject()
+    return found
+
+
+def _passphrase_and_sync_dialogs(qtbot, window) -> list[str]:
+    found: list[str] = []
+    change = ChangePassphraseDialog(window.session, window)
+    qtbot.addWidget(change)
+    found += problems(change, "Change passphrase")
+    change.reject()
+    controller = SyncController(window.session.store)
+    try:
+        enrol = EnrolmentDialog(controller, window)
+        qtbot.addWidget(enrol)
+        found += problems(enrol, "Connect to the service")
+        enrol._connect()  # nothing entered: the longest message
+        found += problems(enrol, "Connect to the service (message)")
+        enrol.reject()
+        settings = SyncSettingsPage(controller)
+        qtbot.addWidget(settings)
+        found += problems(settings, "Sync settings (not connected)")
+    finally:
+        controller.stop()
+    return found
 
 
 def test_the_measures_window_fits_a_laptop_screen(qtbot, make_window, data_dir) -> None:
@@ -112,3 +161,11 @@ def test_the_measures_window_fits_a_laptop_screen(qtbot, make_window, data_dir) 
     dialog.close()
     session.lock()
     assert found == []
+
+
+def test_the_first_run_page_fits_a_laptop_screen(qtbot, make_window) -> None:
+    window = make_window()
+    page = window.first_run_page
+    assert problems(window, "First run") == []
+    page.submit()  # nothing entered: the message line is shown
+    assert problems(window, "First run (message)") == []
