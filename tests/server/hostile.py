@@ -9,6 +9,7 @@ import json
 import select
 import socket
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,30 @@ import httpx
 
 from cse_desktop.clock import SYSTEM_CLOCK
 from cse_desktop.records import RecordType, new_id
-from tests.server.harness import Device, Service
+from cse_desktop.server import admin
+from tests.server.harness import Device, Service, enrol_device, running_service
 
 API = "/api/v1"
+
+
+@contextlib.contextmanager
+def team_world(folder: Path, backend: str, team: str, worker_name: str, lead_name: str,
+               child_name: str) -> Iterator[dict[str, Any]]:
+    """A plain-HTTP service with one team: an enrolled worker who has pushed one child, and
+    the team's lead.  Yields ``{"svc", "worker", "lead", "child"}``."""
+    for svc in running_service(folder, backend, https=False):
+        admin.create_team(svc.engine, team)
+        svc.user(worker_name, "outreach_worker", team)
+        svc.user(lead_name, "team_lead", team)
+        worker = enrol_device(svc, worker_name, folder / "worker")
+        lead = enrol_device(svc, lead_name, folder / "lead")
+        try:
+            child = worker.child(child_name)
+            assert worker.sync().pushed == 1
+            yield {"svc": svc, "worker": worker, "lead": lead, "child": child.id}
+        finally:
+            worker.close()
+            lead.close()
 
 
 def raw_json(value: Any) -> bytes:

@@ -21,9 +21,17 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cse_desktop.records import RecordType, new_id
-from cse_desktop.server import admin
-from tests.server.harness import backends, enrol_device, running_service
-from tests.server.hostile import change, get, post_raw, pull_all, raw_json, token_of, wire
+from tests.server.harness import backends
+from tests.server.hostile import (
+    change,
+    get,
+    post_raw,
+    pull_all,
+    raw_json,
+    team_world,
+    token_of,
+    wire,
+)
 
 # Hostile pushes per database, each followed by a good push and a pull.
 EXAMPLES = int(os.environ.get("CSE_FUZZ_EXAMPLES", "120"))
@@ -71,26 +79,16 @@ PLACES = ["data_value", "data_key", "list_item", "author", "device_id", "form_id
 @pytest.fixture(scope="module", params=backends())
 def arena(request: pytest.FixtureRequest,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    tmp = tmp_path_factory.mktemp("hostile")
-    for svc in running_service(tmp, str(request.param), https=False):
-        admin.create_team(svc.engine, "Fuzz")
-        svc.user("fworker", "outreach_worker", "Fuzz")
-        svc.user("flead", "team_lead", "Fuzz")
-        worker = enrol_device(svc, "fworker", tmp / "worker")
-        lead = enrol_device(svc, "flead", tmp / "lead")
-        child = worker.child("Test Child Romeo")
-        assert worker.sync().pushed == 1
-        state = {"svc": svc, "worker": worker, "lead": lead, "child": child.id,
-                 "good": [], "attacks": 0, "refused": 0}
+    with team_world(tmp_path_factory.mktemp("hostile"), str(request.param), "Fuzz",
+                    "fworker", "flead", "Test Child Romeo") as world:
+        state = {**world, "good": [], "attacks": 0, "refused": 0}
         yield state
         # Every good record pushed after an attack is in the lead's feed, from the start.
-        pulled = {r["id"] for r in pull_all(svc, token_of(lead))}
+        pulled = {r["id"] for r in pull_all(state["svc"], token_of(state["lead"]))}
         assert set(state["good"]) <= pulled
         print(f"\n[{request.param}] {state['attacks']} hostile requests, "
               f"{state['refused']} refused, 0 server errors; {len(state['good'])} good "
               "records pushed after them all arrived")
-        worker.close()
-        lead.close()
 
 
 def _hostile_body(arena: dict[str, Any], place: str, value: Any) -> bytes:

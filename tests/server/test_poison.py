@@ -17,9 +17,8 @@ from sqlalchemy import insert
 
 from cse_desktop.clock import SYSTEM_CLOCK
 from cse_desktop.records import RecordType, new_id
-from cse_desktop.server import admin
 from cse_desktop.server.models import feed, records
-from tests.server.harness import Device, Service, backends, enrol_device, running_service
+from tests.server.harness import Device, Service, backends, enrol_device
 from tests.server.hostile import (
     change,
     get,
@@ -27,6 +26,7 @@ from tests.server.hostile import (
     pull_all,
     push,
     raw_json,
+    team_world,
     token_of,
     wire,
 )
@@ -35,18 +35,9 @@ from tests.server.hostile import (
 @pytest.fixture(scope="module", params=backends())
 def world(request: pytest.FixtureRequest,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    tmp = tmp_path_factory.mktemp("poison")
-    for svc in running_service(tmp, str(request.param), https=False):
-        admin.create_team(svc.engine, "Harbour")
-        svc.user("pworker", "outreach_worker", "Harbour")
-        svc.user("plead", "team_lead", "Harbour")
-        worker = enrol_device(svc, "pworker", tmp / "worker")
-        lead = enrol_device(svc, "plead", tmp / "lead")
-        child = worker.child("Test Child Quebec")
-        assert worker.sync().pushed == 1
-        yield {"svc": svc, "worker": worker, "lead": lead, "child": child.id}
-        worker.close()
-        lead.close()
+    with team_world(tmp_path_factory.mktemp("poison"), str(request.param), "Harbour",
+                    "pworker", "plead", "Test Child Quebec") as world:
+        yield world
 
 
 def _note(world: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
