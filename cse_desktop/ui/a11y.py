@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QTabBar,
     QTextEdit,
+    QToolBar,
+    QToolButton,
     QWidget,
 )
 
@@ -33,6 +35,19 @@ def named(widget: W, name: str, description: str = "") -> W:
     return widget
 
 
+TOOLBAR_MORE = "qt_toolbar_ext_button"  # Qt's ">>" button for what does not fit a toolbar
+
+
+def name_toolbar_overflow(toolbar: QToolBar) -> None:
+    """Name a toolbar's overflow button.  Qt gives it no name, and it is a checkable button,
+    so a screen reader finds an unnamed check box in every toolbar."""
+    button = toolbar.findChild(QToolButton, TOOLBAR_MORE)
+    if button is not None:
+        title = toolbar.windowTitle()
+        named(button, f"More from the {title} toolbar" if title else "More toolbar buttons",
+              "Shows the toolbar buttons that do not fit the window")
+
+
 def unnamed_controls(root: QWidget) -> list[QWidget]:
     """Interactive widgets under ``root`` a screen reader could not name.
 
@@ -43,7 +58,8 @@ def unnamed_controls(root: QWidget) -> list[QWidget]:
     for widget in root.findChildren(QWidget):
         if not isinstance(widget, INTERACTIVE):
             continue
-        if widget.objectName().startswith("qt_") or _is_inner_part(widget):
+        if ((widget.objectName().startswith("qt_") and widget.objectName() != TOOLBAR_MORE)
+                or _is_inner_part(widget)):
             continue
         if isinstance(widget, QAbstractButton) and widget.text().strip():
             continue  # Qt names a button by its text

@@ -1,5 +1,5 @@
 """What a screen reader is told without the practitioner moving focus: sync state changes
-are announced, and status buttons carry their counts in their names."""
+are announced; and no toolbar has an unnamed check box."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtGui import QAccessible
+from PySide6.QtWidgets import QAbstractButton, QToolBar, QToolButton
 
 from cse_desktop.crypto.keyfile import KdfParams
 from cse_desktop.store import Store
 from cse_desktop.sync.controller import SyncController, SyncState, SyncStatus
+from cse_desktop.ui.a11y import TOOLBAR_MORE, unnamed_controls
 from cse_desktop.ui.announce import listening
 from cse_desktop.ui.sync_widgets import SyncIndicator
 
@@ -62,3 +65,19 @@ def test_hostile_status_text_is_said_as_plain_words(controller: SyncController,
         controller.status_changed.emit(SyncStatus(SyncState.ERROR, "  <b>x</b>\n  "))
         controller.status_changed.emit(SyncStatus(SyncState.PARTIAL, ""))
     assert [a.message for a in heard] == ["<b>x</b>", "Sync incomplete:"]
+
+
+def test_no_toolbar_has_an_unnamed_check_box(qtbot: Any, make_window: Any) -> None:
+    """Each toolbar's overflow button (">>", a checkable button to a screen reader) is
+    named; AT-SPI found two unnamed check boxes, one per toolbar."""
+    window = make_window()
+    toolbars = window.findChildren(QToolBar)
+    assert {t.windowTitle() for t in toolbars} >= {"Main", "Demo warning"}
+    for toolbar in toolbars:
+        for button in toolbar.findChildren(QAbstractButton):
+            iface = QAccessible.queryAccessibleInterface(button)
+            assert iface.text(QAccessible.Text.Name).strip(), (toolbar.windowTitle(), button)
+    more = window.toolbar.findChild(QToolButton, TOOLBAR_MORE)
+    assert more is not None and more.isCheckable()
+    assert more.accessibleName() == "More from the Main toolbar"
+    assert unnamed_controls(window) == []
