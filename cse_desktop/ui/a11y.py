@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
+from PySide6.QtGui import QAccessible, QAccessibleInterface
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QAbstractSlider,
     QAbstractSpinBox,
+    QAccessibleWidget,
     QComboBox,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QTabBar,
@@ -80,3 +84,61 @@ def _is_inner_part(widget: QWidget) -> bool:
     if isinstance(widget, QAbstractItemView) and isinstance(parent, QAbstractItemView):
         return True  # a table's header
     return isinstance(widget, QAbstractSlider) and parent.objectName().startswith("qt_")
+
+
+class RelatedLabel(QLabel):
+    """Text tied to one control: a question's help (describes it), a problem message, a
+    question over a group of options (labels it).
+
+    Its accessibility interface says which control it labels or describes.  A label that
+    labels or describes nothing is an "unrelated label", and a screen reader reads every
+    one of those in a group, run together, when focus enters the group: all of a section's
+    help texts as one sentence.  The control carries the same words as its accessible name
+    or description, so they are read with it instead.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self._target: Callable[[], QWidget | None] = lambda: None
+        self._relation = QAccessible.RelationFlag.DescriptionFor
+        from .a11y_factory import install
+
+        install()
+
+    def relate_to(self, target: Callable[[], QWidget | None],
+                  relation: QAccessible.RelationFlag = QAccessible.RelationFlag.DescriptionFor
+                  ) -> None:
+        """``target`` gives the control meant now (it can change, e.g. when read-only);
+        ``relation`` is ``DescriptionFor`` (help, problems) or ``Label`` (a question)."""
+        self._target = target
+        self._relation = relation
+
+    def related(self) -> tuple[QWidget | None, QAccessible.RelationFlag]:
+        """The control meant now (a label's buddy comes first) and how."""
+        buddy = self.buddy()
+        if buddy is not None:
+            return buddy, QAccessible.RelationFlag.Label
+        return self._target(), self._relation
+
+
+class RelatedLabelAccessible(QAccessibleWidget):
+    """A label read as its text, related to the control it labels or describes."""
+
+    def __init__(self, label: RelatedLabel) -> None:
+        super().__init__(label, QAccessible.Role.StaticText)
+        self._label = label
+
+    def text(self, kind: QAccessible.Text) -> str:
+        if kind == QAccessible.Text.Name:
+            return self._label.accessibleName() or self._label.text()
+        return super().text(kind)
+
+    def relations(self, match: QAccessible.RelationFlag = QAccessible.RelationFlag.AllRelations
+                  ) -> list[tuple[QAccessibleInterface, QAccessible.RelationFlag]]:
+        found = list(super().relations(match))
+        target, relation = self._label.related()
+        if target is not None and match & relation:
+            iface = QAccessible.queryAccessibleInterface(target)
+            if iface is not None:
+                found.append((iface, relation))
+        return found

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QCalendarWidget,
     QDateTimeEdit,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QSizePolicy,
@@ -48,6 +47,7 @@ from PySide6.QtWidgets import (
 
 from cse_desktop.forms import Field, parse_date, parse_datetime
 
+from ..a11y import RelatedLabel
 from .editor_base import NOT_ANSWERED, FieldEditor
 from .timefmt import local_to_utc, long_date, long_date_time, to_local, utc_iso
 
@@ -376,7 +376,8 @@ class DateEditor(FieldEditor):
         self._now.setAccessibleName(f"Set {self.field.label} to today")
         self._now.clicked.connect(self._set_today)
         self._now.setVisible(not self.field.past_only)
-        self._in_words = QLabel()
+        self._in_words = RelatedLabel()  # "Thursday 3 March 2011", beside the box
+        self._in_words.relate_to(lambda: self._text)
         self._in_words.setObjectName("fieldHelp")
         self.calendar: QCalendarWidget | None = None
         for widget in (self._text, self._calendar_button, self._now, self._in_words):
