@@ -100,25 +100,27 @@ class RelatedLabel(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
         self._target: Callable[[], QWidget | None] = lambda: None
-        self._relation = QAccessible.RelationFlag.DescriptionFor
+        self._labels = False
         from .a11y_factory import install
 
         install()
 
-    def relate_to(self, target: Callable[[], QWidget | None],
-                  relation: QAccessible.RelationFlag = QAccessible.RelationFlag.DescriptionFor
-                  ) -> None:
-        """``target`` gives the control meant now (it can change, e.g. when read-only);
-        ``relation`` is ``DescriptionFor`` (help, problems) or ``Label`` (a question)."""
+    def relate_to(self, target: Callable[[], QWidget | None], *, labels: bool = False) -> None:
+        """``target`` gives the control meant now (it can change, e.g. when read-only).
+        The label describes it (help, problems), or with ``labels`` names it (a question
+        over a group of options)."""
         self._target = target
-        self._relation = relation
+        self._labels = labels
 
     def related(self) -> tuple[QWidget | None, QAccessible.RelationFlag]:
-        """The control meant now (a label's buddy comes first) and how."""
+        """The control meant now (a label's buddy comes first) and the relation in Qt's
+        terms, which say what the *other* object is: ``Labelled`` (by this label: AT-SPI
+        "label for") or ``Described`` (by this label: "description for")."""
         buddy = self.buddy()
         if buddy is not None:
-            return buddy, QAccessible.RelationFlag.Label
-        return self._target(), self._relation
+            return buddy, QAccessible.RelationFlag.Labelled
+        return self._target(), (QAccessible.RelationFlag.Labelled if self._labels
+                                else QAccessible.RelationFlag.Described)
 
 
 class RelatedLabelAccessible(QAccessibleWidget):

@@ -50,8 +50,10 @@ def test_each_help_text_describes_its_own_question(qtbot: Any, make_view: Any,
         iface = _iface(editor.help)
         assert iface.role() == QAccessible.Role.StaticText
         assert iface.text(QAccessible.Text.Name) == field.help
-        targets = [(r[0].object(), r[1]) for r in iface.relations(RELATION.DescriptionFor)]
-        assert targets == [(editor.focus_target(), RELATION.DescriptionFor)]
+        # Qt names the other side: the control is described by this label (AT-SPI
+        # "description for").
+        targets = [(r[0].object(), r[1]) for r in iface.relations()]
+        assert targets == [(editor.focus_target(), RELATION.Described)]
         # The control says its own help, and no other question's.
         described = _iface(editor.focus_target()).text(QAccessible.Text.Description)
         assert field.help in described
@@ -95,7 +97,7 @@ def test_a_tick_box_question_labels_its_group_not_its_first_box(qtbot: Any, make
     editor = view.editors["risk_indicators"]
     group = editor.focus_widgets()[0].parentWidget()
     relations = [(r[0].object(), r[1]) for r in _iface(editor.label).relations()]
-    assert relations == [(group, RELATION.Label)]
+    assert relations == [(group, RELATION.Labelled)]  # AT-SPI "label for" the group
     assert _iface(group).text(QAccessible.Text.Name) == editor.field.label
     first = _iface(editor.focus_widgets()[0])
     assert not first.relations(RELATION.Labelled)  # the box keeps its option's name

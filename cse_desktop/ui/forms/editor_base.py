@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from cse_desktop.clock import SYSTEM_CLOCK, Clock
@@ -60,7 +59,7 @@ class FieldEditor(QWidget):
         self.label = RelatedLabel(label_text(field.label, field.required))
         # Names its control (the buddy), or labels the group of options of a question whose
         # boxes are named by their options.
-        self.label.relate_to(self._labelled_group, QAccessible.RelationFlag.Label)
+        self.label.relate_to(self._labelled_group, labels=True)
         self.label.setObjectName("fieldLabel")
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
