@@ -61,7 +61,7 @@ _EMPTY_AT = QDateTime(QDate(1899, 12, 31), QTime(0, 0), _UTC)
 _LATEST = QDateTime(QDate(2200, 12, 31), QTime(23, 59), _UTC)
 _CLEAR_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
 _FILL_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp,
-              Qt.Key.Key_PageDown, Qt.Key.Key_F4)
+              Qt.Key.Key_PageDown)
 _CALENDAR_KEYS_HINT = "Alt+Down opens a calendar."
 
 
