@@ -10,11 +10,39 @@ that name would be read instead of the text).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
 from PySide6 import QtGui
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QLabel, QWidget
 
 _ANNOUNCEMENT = getattr(QtGui, "QAccessibleAnnouncementEvent", None)  # Qt 6.8 and newer
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """One message sent to assistive technology, as ``listening`` records it."""
+
+    source: QWidget
+    message: str
+    urgent: bool
+
+
+_listeners: list[list[Announcement]] = []
+
+
+@contextmanager
+def listening() -> Iterator[list[Announcement]]:
+    """Record every announcement sent while the block runs (Qt offers no public way to
+    watch accessibility events without a screen reader; tests and diagnostics use this)."""
+    heard: list[Announcement] = []
+    _listeners.append(heard)
+    try:
+        yield heard
+    finally:
+        _listeners.remove(heard)
 
 
 def announce(source: QWidget, message: str, *, urgent: bool = False) -> bool:
@@ -28,6 +56,8 @@ def announce(source: QWidget, message: str, *, urgent: bool = False) -> bool:
     event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive if urgent
                         else QAccessible.AnnouncementPoliteness.Polite)
     QAccessible.updateAccessibility(event)
+    for heard in _listeners:
+        heard.append(Announcement(source, text, urgent))
     return True
 
 

@@ -34,6 +34,7 @@ from ..services.casework import Casework
 from ..services.errors import ServiceError, StoreLocked
 from ..store import StoreError
 from . import theme
+from .a11y import name_toolbar_overflow
 from .caseload_view import CaseloadView
 from .child_view import ChildView
 from .clipboard_guard import ClipboardGuard
@@ -119,12 +120,13 @@ class AppWindow(QMainWindow):
                                     " border: none; padding: 0; }")
         self.demo_bar.addWidget(self.demo_banner)
         self.demo_bar.setVisible(options.demo)
+        name_toolbar_overflow(self.demo_bar)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.demo_bar)
         self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
         self.setCentralWidget(self.pages)
 
-        self.counts = QLabel("")
-        self.counts.setAccessibleName("Caseload counts")
+        self.counts = QLabel("")  # read as its text ("40 children · 3 RHIs overdue")
+        self.counts.setAccessibleDescription("Caseload counts")
         self.who = QLabel("")
         self.statusBar().addWidget(self.counts, 1)
         self.statusBar().addPermanentWidget(self.who)
@@ -238,6 +240,7 @@ class AppWindow(QMainWindow):
                              spacer.sizePolicy().Policy.Preferred)
         self.toolbar.addWidget(spacer)
         self.toolbar.addAction(self.lock_action)
+        name_toolbar_overflow(self.toolbar)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
 
     def _help_menu_last(self) -> None:

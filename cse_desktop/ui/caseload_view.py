@@ -486,9 +486,11 @@ class CaseloadView(QWidget):
         self.status.setText("Filtered: " + text if filtered else "")
         waiting = page.counts.overdue + page.counts.due
         overdue = page.counts.overdue
-        self.attention.setText(f"Show the {wording.plural(waiting, 'child', 'children')} "
-                               "waiting for a return home interview"
-                               + (f" ({overdue} overdue)" if overdue else ""))
+        attention = (f"Show the {wording.plural(waiting, 'child', 'children')} "
+                     "waiting for a return home interview"
+                     + (f" ({overdue} overdue)" if overdue else ""))
+        self.attention.setText(attention)
+        self.attention.setAccessibleName(attention)  # with its counts, as shown
         self.attention.setVisible(bool(waiting) and not self.rhi_only.isChecked())
         self.counts_changed.emit(text)
         self.list_area.setCurrentWidget(self.table if rows else self.empty)

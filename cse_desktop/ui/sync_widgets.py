@@ -41,6 +41,7 @@ from ..sync.conflicts import Conflict
 from ..sync.controller import SyncController, SyncState, SyncStatus
 from ..sync.merge import DELETED, MISSING
 from .a11y import named
+from .announce import announce
 from .sizing import fit_to_screen
 from .wording import when
 
@@ -80,7 +81,10 @@ class SyncIndicator(QWidget):
         self.controller = controller
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.label = named(QLabel(), "Sync status")
+        # No fixed accessible name: the label is read as its text ("Offline: …").
+        self.label = QLabel()
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # messages may come from the service
+        self._spoken_state: SyncState | None = None
         self.review_button = named(QPushButton("Review"), "Review sync conflicts",
                                    "Choose between your version and the service's")
         self.sync_button = named(QPushButton("Sync now"), "Sync now",
@@ -95,6 +99,7 @@ class SyncIndicator(QWidget):
 
     @Slot(object)
     def show_status(self, status: SyncStatus) -> None:
+        self._announce_change(status)
         self.label.setText(status.text)
         self.label.setAccessibleDescription(status.message)
         self.label.setToolTip(status.message)
@@ -106,6 +111,19 @@ class SyncIndicator(QWidget):
         self.sync_button.setAccessibleName("Stop sync" if syncing else "Sync now")
         self.sync_button.setEnabled(status.state not in (
             SyncState.REVOKED, SyncState.NOT_ENROLLED))
+
+    def _announce_change(self, status: SyncStatus) -> None:
+        """Say the new state to screen-reader users when it changes (offline, syncing,
+        synced, a problem); not each "3 of 40" step, and not the state shown at start."""
+        first = self._spoken_state is None
+        if status.state is self._spoken_state:
+            return
+        self._spoken_state = status.state
+        if first:
+            return
+        message = "Syncing" if status.state is SyncState.SYNCING else status.text
+        announce(self.label, message,
+                 urgent=status.state in (SyncState.ERROR, SyncState.REVOKED))
 
     @Slot()
     def _sync_or_stop(self) -> None:

@@ -6,7 +6,10 @@ AT-SPI registry; ``atspi/probe.py`` listens with pyatspi like Orca does, while
 no character of the passphrase reaches any accessibility event; every tick box is named by
 its option inside a group named by the question; every tick box and radio button of the
 return home interview and the checklist is reached by Tab and arrow presses; the unlock
-error and the save status are announced with their own words.
+error and the save status are announced with their own words; no help text or question is
+left as an "unrelated label" (read out with all the others on entering a section); date-time
+boxes are named by their question and an empty one says "Not entered"; no toolbar has an
+unnamed check box.
 
 Needs the Debian packages ``at-spi2-core python3-pyatspi xvfb xauth`` (the test skips, saying
 which is missing, when they are not installed).
@@ -192,3 +195,48 @@ def test_every_tick_box_and_radio_is_reached_by_tab_and_arrows(report: dict[str,
         wanted = Counter(tuple(sorted(b.items())) for b in step["buttons"])
         missing = wanted - reached
         assert not missing, f"not reached by the keyboard: {dict(missing)}"
+
+
+def _form_trees(report: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    return [v for k, v in report["trees"].items() if k.startswith("form-open")][:2]
+
+
+def test_help_texts_and_questions_are_tied_to_their_controls(report: dict[str, Any]) -> None:
+    from cse_desktop.services.session import default_library
+    from cse_desktop.ui.forms.editor_base import label_text
+
+    library = default_library()
+    texts: set[str] = set()
+    for form_id in ("return_interview", "warning_signs"):
+        for section in library.get(form_id).sections:
+            for field in section.fields:
+                texts |= {field.help, label_text(field.label, True), field.label}
+    texts.discard("")
+    labels = [n for tree in _form_trees(report) for n in tree
+              if n["role"] == "label" and n["showing"] and n["name"] in texts]
+    assert len(labels) >= 40, len(labels)
+    stray = [n["name"] for n in labels
+             if not {"label-for", "description-for"} & set(n["relations"])]
+    assert stray == [], stray
+
+
+def test_date_time_boxes_say_their_question_and_not_entered(report: dict[str, Any]) -> None:
+    from cse_desktop.services.session import default_library
+
+    definition = default_library().get("return_interview")
+    questions = {f.label for s in definition.sections for f in s.fields
+                 if f.type == "datetime"}
+    boxes = [n for n in _form_trees(report)[0] if n["role"] == "spin button"
+             and n["name"] in questions]
+    assert boxes, "no date-time box found by its question"
+    assert any(n["description"].startswith("Not entered.") for n in boxes), boxes
+    assert not [n for n in _form_trees(report)[0]
+                if n["role"] == "push button" and n["name"] in questions]
+
+
+def test_no_toolbar_check_box_is_unnamed(report: dict[str, Any]) -> None:
+    in_toolbars = [n for tree in report["trees"].values() for n in tree
+                   if n["role"] == "check box" and n["parent_role"] == "tool bar"]
+    assert in_toolbars, "the toolbars' overflow buttons were not found"
+    assert all(n["name"].strip() for n in in_toolbars), in_toolbars
+

@@ -146,6 +146,26 @@ def test_one_press_shows_the_children_waiting_for_an_interview(qtbot, make_windo
     assert not view.attention.isVisible()
 
 
+def test_the_waiting_button_says_its_counts_to_a_screen_reader(qtbot, make_window,
+                                                                existing_store):
+    """Its accessible name is what it shows, counts included, and follows them."""
+    window, ids = opened(qtbot, make_window, existing_store)
+    view = window.caseload
+    assert view.attention.accessibleName() == view.attention.text()
+    assert "(1 overdue)" in view.attention.accessibleName()
+    returned = SYSTEM_CLOCK.now() - timedelta(hours=90)
+    Casework(window.session).record_episode(ids["amy"], {
+        "missing_or_absent": "missing", "reported_by": "police",
+        "went_missing_at": (returned - timedelta(hours=2)).isoformat(),
+        "returned_at": returned.isoformat()})
+    window.refresh()
+    wanted = "Show the 2 children waiting for a return home interview (2 overdue)"
+    qtbot.waitUntil(lambda: view.attention.text() == wanted, timeout=5_000)
+    assert view.attention.accessibleName() == wanted
+    # The status-bar counts are read as their text, not a fixed name that hides them.
+    assert window.counts.text() and window.counts.accessibleName() in ("", window.counts.text())
+
+
 def test_an_overdue_interview_is_at_the_top_of_the_child_page(qtbot, make_window,
                                                               existing_store):
     window, ids = opened(qtbot, make_window, existing_store)

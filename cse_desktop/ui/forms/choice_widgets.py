@@ -195,6 +195,9 @@ class ChoiceEditor(FieldEditor):
     def _label_buddy(self) -> QWidget | None:
         return self._combo  # radio buttons are named by their options
 
+    def _labelled_group(self) -> QWidget | None:
+        return self._buttons  # the question labels the group of options
+
     def focus_widgets(self) -> list[QWidget]:
         first: list[QWidget] = (
             [self._combo] if self._combo is not None else self._buttons.ordered()  # type: ignore[union-attr]
@@ -271,6 +274,9 @@ class MultiChoiceEditor(FieldEditor):
 
     def _label_buddy(self) -> QWidget | None:
         return None  # tick boxes are named by their options; the group by the question
+
+    def _labelled_group(self) -> QWidget | None:
+        return self._buttons  # the question labels the group of options
 
     def focus_widgets(self) -> list[QWidget]:
         return self._buttons.ordered()
@@ -360,6 +366,9 @@ class IndicatorEditor(FieldEditor):
 
     def _label_buddy(self) -> QWidget | None:
         return None  # Yes / No / Not known are named by themselves; the group by the question
+
+    def _labelled_group(self) -> QWidget | None:
+        return self._buttons  # the question labels the group of options
 
     def focus_widgets(self) -> list[QWidget]:
         return [*self._buttons.ordered(), self._note]

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from cse_desktop.clock import SYSTEM_CLOCK, Clock
 from cse_desktop.forms import Field, is_empty
 
+from ..a11y import RelatedLabel
+
 NOT_ANSWERED = "Not answered"
 
 
@@ -54,12 +56,18 @@ class FieldEditor(QWidget):
         if field.help:
             self.setAccessibleDescription(field.help)
 
-        self.label = QLabel(label_text(field.label, field.required))
+        self.label = RelatedLabel(label_text(field.label, field.required))
+        # Names its control (the buddy), or labels the group of options of a question whose
+        # boxes are named by their options.
+        self.label.relate_to(self._labelled_group, labels=True)
         self.label.setObjectName("fieldLabel")
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
 
-        self.help = QLabel(field.help)
+        # Tied to the control it describes, so a screen reader reads it with that control
+        # and not with every other help text of the section when focus enters it.
+        self.help = RelatedLabel(field.help)
+        self.help.relate_to(self.focus_target)
         self.help.setObjectName("fieldHelp")
         self.help.setWordWrap(True)
         self.help.setTextFormat(Qt.TextFormat.PlainText)
@@ -84,7 +92,8 @@ class FieldEditor(QWidget):
                                           QSizePolicy.Policy.Minimum)
         self.read_only_view.hide()
 
-        self.error = QLabel()
+        self.error = RelatedLabel()  # its words are also in the control's description
+        self.error.relate_to(self.focus_target)
         self.error.setObjectName("fieldError")
         self.error.setWordWrap(True)
         self.error.setTextFormat(Qt.TextFormat.PlainText)
@@ -130,6 +139,10 @@ class FieldEditor(QWidget):
         say the question instead of the first option."""
         targets = self.focus_widgets()
         return targets[0] if targets else None
+
+    def _labelled_group(self) -> QWidget | None:
+        """The group of options the question label labels when it has no buddy."""
+        return None
 
     def _apply_read_only(self, read_only: bool) -> None:
         """Extra work when switching mode (the default swaps input for the text view)."""

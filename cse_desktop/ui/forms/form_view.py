@@ -48,6 +48,7 @@ from cse_desktop.forms import (
 from cse_desktop.records import Record
 from cse_desktop.services.casework import Casework
 
+from ..a11y import RelatedLabel
 from ..announce import announce
 from .autosave import DraftSaver
 from .deadline_banner import DeadlineBanner
@@ -175,7 +176,10 @@ class FormView(QWidget):
             box_layout.setSpacing(14 if not self._is_checklist() else 8)
             box_layout.setContentsMargins(12, 18, 12, 12)
             if section.description:
-                text = QLabel(section.description)
+                # The section's own words: its description, read when focus enters it.
+                box.setAccessibleDescription(section.description)
+                text = RelatedLabel(section.description)
+                text.relate_to(lambda box=box: box)
                 text.setObjectName("sectionDescription")
                 text.setWordWrap(True)
                 box_layout.addWidget(text)

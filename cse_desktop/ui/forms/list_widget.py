@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from cse_desktop.forms import Field
 
+from ..a11y import RelatedLabel
 from .editor_base import FieldEditor, answers_of
 from .timefmt import long_date
 
@@ -134,7 +135,8 @@ class ListEditor(FieldEditor):
         self._rows_box = QVBoxLayout()
         self._rows_box.setSpacing(6)
         outer.addLayout(self._rows_box)
-        self._none = QLabel(self._none_text(False))
+        self._none = RelatedLabel(self._none_text(False))  # "No actions yet.", for "Add"
+        self._none.relate_to(self.focus_target)
         outer.addWidget(self._none)
         self._add = QPushButton(f"Add {self._name()}")
         self._add.setAccessibleName(f"Add {self._name()}")

@@ -1,9 +1,12 @@
 """Editors for dates and date-times, with a clear "not entered" state.
 
 A date is typed as people write it (03/03/2011), with a calendar for those who want one; an
-empty box is unanswered.  A date-time editor cannot be blank, so an unanswered question shows
-a "Not entered" button instead of a made-up date.  Pressing it (or "Now") gives the
-practitioner a real editor with a calendar pop-up; "Clear" goes back to unanswered.
+empty box is unanswered.  A date-time is one editor that says "Not entered" until it is
+given a value: Space (or the arrow keys, a digit, clicking it) fills in now, Alt+Down or F4
+opens a calendar, Ctrl+Delete goes back to unanswered.  Each is at most two Tab stops (the
+box and its "Now"/"Today" button): Tab leaves the date-time box instead of walking through
+its day, month, year, hour and minute (Left and Right do that), and the calendar and
+"Clear" buttons are for the mouse (their keys are said in the box's description).
 
 Date-times are shown and edited in UK time (Europe/London) and stored as UTC ISO text.  The
 Qt editor is told its value is UTC while it holds London wall-clock numbers, so no daylight
@@ -16,33 +19,140 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
+from PySide6.QtCore import (
+    QDate,
+    QDateTime,
+    QEvent,
+    QObject,
+    QPointF,
+    Qt,
+    QTime,
+    QTimeZone,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCalendarWidget,
     QDateTimeEdit,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QSizePolicy,
+    QStyle,
+    QStyleOptionComboBox,
     QToolButton,
     QWidget,
 )
 
 from cse_desktop.forms import Field, parse_date, parse_datetime
 
+from ..a11y import RelatedLabel
 from .editor_base import NOT_ANSWERED, FieldEditor
 from .timefmt import local_to_utc, long_date, long_date_time, to_local, utc_iso
 
 DATE_FORMAT = "ddd d MMM yyyy"
 DATE_TIME_FORMAT = "ddd d MMM yyyy, HH:mm"
+NOT_ENTERED = "Not entered"
 _UTC = QTimeZone(QTimeZone.Initialization.UTC)
+# The date-time box cannot be blank: its lowest value, one day before the earliest real one,
+# stands for "not entered" and is shown as those words.
+_EMPTY_AT = QDateTime(QDate(1899, 12, 31), QTime(0, 0), _UTC)
+_LATEST = QDateTime(QDate(2200, 12, 31), QTime(23, 59), _UTC)
+_CLEAR_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+_FILL_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp,
+              Qt.Key.Key_PageDown)
+_CALENDAR_KEYS_HINT = "Alt+Down opens a calendar."
+
+
+def _opens_calendar(event: QKeyEvent) -> bool:
+    """F4 or Alt+Down: the keys that open a pop-up (as in a drop-down list)."""
+    alt = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+    return event.key() == Qt.Key.Key_F4 or (alt and event.key() == Qt.Key.Key_Down)
+
+
+class OneStopDateTimeEdit(QDateTimeEdit):
+    """A date-time box that is one Tab stop, with a "not entered" value.
+
+    Qt's date-time box moves between its parts on Tab (six presses for "Wed 1 Jul 2026,
+    13:00"); here Tab moves on to the next control and Left/Right move between the parts.
+    While it shows "Not entered", a key that would change it (or a click) asks for a value
+    first (``fill_requested``); Ctrl+Delete or Ctrl+Backspace asks to empty it
+    (``clear_requested``).
+    """
+
+    fill_requested = Signal()
+    clear_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTimeZone(_UTC)
+        self.setDisplayFormat(DATE_TIME_FORMAT)
+        self.setDateTimeRange(_EMPTY_AT, _LATEST)
+        self.setSpecialValueText(NOT_ENTERED)
+        self.setCalendarPopup(True)
+        self.setDateTime(_EMPTY_AT)
+
+    def is_empty(self) -> bool:
+        return self.dateTime() == self.minimumDateTime()
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return QAbstractSpinBox.focusNextPrevChild(self, next)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        if ctrl and event.key() in _CLEAR_KEYS:
+            if not self.is_empty():
+                self.clear_requested.emit()
+            event.accept()
+            return
+        if _opens_calendar(event):
+            if self.is_empty():
+                self.fill_requested.emit()  # so the calendar opens at today
+            self.open_calendar()
+            event.accept()
+            return
+        if self.is_empty() and (event.key() in _FILL_KEYS or event.text().isdigit()):
+            self.fill_requested.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def open_calendar(self) -> None:
+        """Open the calendar pop-up.  Qt opens it only for a click on the arrow, so this
+        is such a click."""
+        if self.isReadOnly() or not self.calendarPopup():
+            return
+        option = QStyleOptionComboBox()
+        option.initFrom(self)
+        option.editable = True
+        option.subControls = QStyle.SubControl.SC_All
+        arrow = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                            QStyle.SubControl.SC_ComboBoxArrow, self)
+        at = QPointF(arrow.center())
+        click = QMouseEvent(QEvent.Type.MouseButtonPress, at, self.mapToGlobal(at),
+                            Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+        super().mousePressEvent(click)
+        release = QMouseEvent(QEvent.Type.MouseButtonRelease, at, self.mapToGlobal(at),
+                              Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton,
+                              Qt.KeyboardModifier.NoModifier)
+        super().mouseReleaseEvent(release)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if self.is_empty():
+            event.ignore()  # scrolling the form past an unanswered box leaves it unanswered
+            return
+        super().wheelEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self.is_empty() and self.isEnabled():
+            self.fill_requested.emit()
+        super().mousePressEvent(event)
 
 
 class _MomentEditor(FieldEditor):
-    """Shared by the date and the date-time editors."""
-
-    WITH_TIME = True
+    """The date-time editor (a date is a ``DateEditor``)."""
 
     def _build(self) -> QWidget:
         self._has_value = False
@@ -52,62 +162,72 @@ class _MomentEditor(FieldEditor):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(6)
 
-        what = "date and time" if self.WITH_TIME else "date"
-        self._empty = QPushButton(f"Not entered – choose a {what}")
-        self._empty.setObjectName("emptyMoment")
-        self._empty.setAccessibleName(self.field.label)
-        self._empty.setToolTip(f"No {what} entered yet. Press to enter one.")
-        self._empty.clicked.connect(self._start_editing)
-
-        self._edit = self._make_edit()
-        self._edit.setCalendarPopup(True)
+        self._edit = OneStopDateTimeEdit()
         self._edit.setAccessibleName(self.field.label)
+        self._edit.setToolTip("Space fills in now; Alt+Down opens a calendar; "
+                              "Ctrl+Delete clears it.")
         self._edit.setMinimumWidth(self._edit.sizeHint().width() + 24)
         self._edit.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self._edit.dateTimeChanged.connect(self._emit_changed)
-        self._edit.hide()
-        self._empty.setMinimumWidth(self._edit.minimumWidth())
+        self._edit.dateTimeChanged.connect(self._on_edit_changed)
+        self._edit.fill_requested.connect(self._set_now)
+        self._edit.clear_requested.connect(self._on_clear)
 
-        self._now = QPushButton("Now" if self.WITH_TIME else "Today")
-        self._now.setAccessibleName(
-            f"Set {self.field.label} to {'now' if self.WITH_TIME else 'today'}"
-        )
+        self._now = QPushButton("Now")
+        self._now.setAccessibleName(f"Set {self.field.label} to now")
         self._now.clicked.connect(self._set_now)
         self._clear = QPushButton("Clear")
         self._clear.setAccessibleName(f"Clear {self.field.label}")
+        self._clear.setToolTip("Ctrl+Delete in the box does the same.")
+        self._clear.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Ctrl+Delete is its key
         self._clear.clicked.connect(self._on_clear)
         self._clear.hide()
 
-        for widget in (self._empty, self._edit, self._now, self._clear):
+        for widget in (self._edit, self._now, self._clear):
             row.addWidget(widget)
         row.addStretch(1)
+        self._show_empty_style()
         return box
 
-    def _make_edit(self) -> QDateTimeEdit:
-        edit = QDateTimeEdit()
-        edit.setTimeZone(_UTC)
-        edit.setDisplayFormat(DATE_TIME_FORMAT)
-        edit.setDateTimeRange(QDateTime(QDate(1900, 1, 1), QTime(0, 0), _UTC),
-                              QDateTime(QDate(2200, 12, 31), QTime(23, 59), _UTC))
-        return edit
-
     def focus_widgets(self) -> list[QWidget]:
-        return [self._empty, self._edit, self._now, self._clear]
+        return [self._edit, self._now, self._clear]
+
+    def tab_chain(self) -> list[QWidget]:
+        if self._read_only:
+            return super().tab_chain()
+        return [self._edit, self._now]
+
+    def _describe_inputs(self) -> None:
+        super()._describe_inputs()
+        words = [f"{NOT_ENTERED}." if not self._has_value else ""]
+        words.append(self._edit.accessibleDescription())
+        words.append("Space fills in now. Alt+Down opens a calendar." if not self._has_value
+                     else "Ctrl+Delete clears it.")
+        self._edit.setAccessibleDescription(" ".join(w for w in words if w))
 
     # -- state --------------------------------------------------------------------------------
 
-    def _set_filled(self, filled: bool) -> None:
-        had_focus = self._empty.hasFocus() or self._edit.hasFocus() or self._clear.hasFocus()
-        self._has_value = filled
-        self._empty.setVisible(not filled)
-        self._edit.setVisible(filled)
-        self._clear.setVisible(filled and not self._read_only)
-        if had_focus:
-            (self._edit if filled else self._empty).setFocus(Qt.FocusReason.OtherFocusReason)
+    def _show_empty_style(self) -> None:
+        font = self._edit.font()
+        font.setItalic(not self._has_value)
+        self._edit.setFont(font)
 
-    def _start_editing(self) -> None:
-        self._set_now()
-        self._edit.setFocus(Qt.FocusReason.OtherFocusReason)
+    def _set_filled(self, filled: bool) -> None:
+        self._has_value = filled
+        if not filled and not self._edit.is_empty():
+            loading, self._loading = self._loading, True
+            try:
+                self._edit.setDateTime(_EMPTY_AT)
+            finally:
+                self._loading = loading
+        self._clear.setVisible(filled and not self._read_only)
+        self._show_empty_style()
+        self._describe_inputs()
+
+    def _on_edit_changed(self, _moment: QDateTime) -> None:
+        filled = not self._edit.is_empty()
+        if filled != self._has_value:
+            self._set_filled(filled)
+        self._emit_changed()
 
     def _set_now(self) -> None:
         self._loading = True
@@ -119,8 +239,9 @@ class _MomentEditor(FieldEditor):
         self._emit_changed()
 
     def _on_clear(self) -> None:
+        if not self._has_value:
+            return
         self._set_filled(False)
-        self._empty.setFocus(Qt.FocusReason.OtherFocusReason)
         self._emit_changed()
 
     def _apply_read_only(self, read_only: bool) -> None:
@@ -247,11 +368,16 @@ class DateEditor(FieldEditor):
         self._calendar_button.setAccessibleName(f"Choose {self.field.label} from a calendar")
         self._calendar_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self._calendar_button.clicked.connect(self.open_calendar)
+        # For the mouse: from the keyboard, Alt+Down or F4 in the box opens the calendar.
+        self._calendar_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._calendar_button.setToolTip("Alt+Down in the box does the same.")
+        self._text.installEventFilter(self)
         self._now = QPushButton("Today")
         self._now.setAccessibleName(f"Set {self.field.label} to today")
         self._now.clicked.connect(self._set_today)
         self._now.setVisible(not self.field.past_only)
-        self._in_words = QLabel()
+        self._in_words = RelatedLabel()  # "Thursday 3 March 2011", beside the box
+        self._in_words.relate_to(lambda: self._text)
         self._in_words.setObjectName("fieldHelp")
         self.calendar: QCalendarWidget | None = None
         for widget in (self._text, self._calendar_button, self._now, self._in_words):
@@ -264,6 +390,26 @@ class DateEditor(FieldEditor):
         if not self.field.past_only:
             widgets.append(self._now)
         return widgets
+
+    def tab_chain(self) -> list[QWidget]:
+        if self._read_only:
+            return super().tab_chain()
+        return [w for w in self.focus_widgets() if w is not self._calendar_button]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self._text and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent) and _opens_calendar(event)
+                and not self._read_only):
+            self.open_calendar()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _describe_inputs(self) -> None:
+        super()._describe_inputs()
+        words = [f"{NOT_ENTERED}." if not self._text.text().strip() else "",
+                 self._text.accessibleDescription(),
+                 f"Type it as day/month/year. {_CALENDAR_KEYS_HINT}"]
+        self._text.setAccessibleDescription(" ".join(w for w in words if w))
 
     def _apply_read_only(self, read_only: bool) -> None:
         self._now.setVisible(not read_only and not self.field.past_only)
@@ -285,6 +431,9 @@ class DateEditor(FieldEditor):
     def _show_in_words(self) -> None:
         day = self.typed_date()
         self._in_words.setText(f"{day:%A} {day.day} {day:%B %Y}" if day else "")
+        was_empty = self._text.accessibleDescription().startswith(NOT_ENTERED)
+        if was_empty != (not self._text.text().strip()):
+            self._describe_inputs()
 
     def _on_edited(self, _text: str) -> None:
         self._show_in_words()

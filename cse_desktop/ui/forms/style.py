@@ -57,6 +57,5 @@ QGroupBox#formSection {{
 QGroupBox#formSection::title {{
     subcontrol-origin: margin; left: 10px; padding: 0 4px;
 }}
-QPushButton#emptyMoment {{ text-align: left; padding: 3px 8px; font-style: italic; }}
 QFrame#listRow {{ border: 1px solid palette(midlight); border-radius: 4px; }}
 """

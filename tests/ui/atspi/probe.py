@@ -51,10 +51,11 @@ def on_event(event) -> None:
 
 
 def tree_of(app) -> list[dict]:
-    """Every check box, radio button, group, password field and frame: role, name, parent."""
+    """Every check box, radio button, group, label, password field, date-time box and frame:
+    role, name, description, relations, parent."""
     found: list[dict] = []
     wanted = {"check box", "radio button", "password text", "frame", "panel", "label",
-              "filler"}
+              "filler", "spin button"}
 
     def walk(node, depth: int) -> None:
         if node is None or depth > 60:
@@ -62,11 +63,14 @@ def tree_of(app) -> list[dict]:
         role = _safe(lambda: node.getRoleName())
         if role in wanted:
             parent = _safe(lambda: node.parent)
-            labelled_by = [_safe(lambda r=r: r.getTarget(0).name) for r in
-                           _safe(lambda: node.getRelationSet(), [])
+            relation_set = _safe(lambda: node.getRelationSet(), [])
+            labelled_by = [_safe(lambda r=r: r.getTarget(0).name) for r in relation_set
                            if _safe(lambda r=r: r.getRelationType()) ==
                            pyatspi.RELATION_LABELLED_BY]
+            relations = [_safe(lambda r=r: r.getRelationType().value_nick, "?")
+                         for r in relation_set]
             found.append({"role": role, "name": _safe(lambda: node.name),
+                          "relations": relations,
                           "description": _safe(lambda: node.description),
                           "parent_role": _safe(lambda: parent.getRoleName()),
                           "parent_name": _safe(lambda: parent.name),
