@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import site
 import sys
 from pathlib import Path
 
@@ -32,10 +33,25 @@ def config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR))
 
 
+def _holds_forms(folder: Path) -> bool:
+    return (folder / "forms" / "form-definition.schema.json").is_file()
+
+
 def repo_root() -> Path:
-    """The folder holding forms/ and resources/ (the bundle folder when frozen)."""
+    """The folder holding forms/ and resources/: the bundle folder when frozen, the source tree
+    when run from it (or installed with ``pip install -e``), otherwise the data files a wheel
+    install put in ``<prefix>/share/cse-desktop`` (see ``[tool.setuptools.data-files]``)."""
     frozen = getattr(sys, "_MEIPASS", None)
-    return Path(frozen) if frozen else Path(__file__).resolve().parents[1]
+    if frozen:
+        return Path(frozen)
+    source = Path(__file__).resolve().parents[1]
+    if _holds_forms(source):
+        return source
+    for prefix in (sys.prefix, site.getuserbase()):
+        installed = Path(prefix) / "share" / APP_NAME
+        if _holds_forms(installed):
+            return installed
+    return source
 
 
 def resources_dir() -> Path:

@@ -23,7 +23,7 @@ if [ ! -x "$BIN/python" ]; then
 fi
 if ! "$BIN/python" -c 'import PyInstaller' 2>/dev/null; then
   say "Installing PyInstaller (the package extra)"
-  "$BIN/python" -m pip install --quiet -e '.[package]'
+  "$BIN/python" -m pip install --quiet -e '.[desktop,package]'
 fi
 say "PyInstaller $("$BIN/pyinstaller" --version)"
 

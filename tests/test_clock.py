@@ -11,8 +11,8 @@ import pytest
 
 import cse_desktop
 from cse_desktop.clock import SYSTEM_CLOCK, UK, Clock, FixedClock, SystemClock, uk_date
+from cse_desktop.domain.periods import Period
 from cse_desktop.forms import rhi_deadline, rhi_timeliness
-from cse_desktop.services.periods import Period
 
 PACKAGE = Path(cse_desktop.__file__).parent
 

@@ -1,25 +1,25 @@
 """Where the form definitions live.
 
 The definitions ship beside the code: in the repository's ``forms/`` folder when running from
-source, or in the PyInstaller bundle (``sys._MEIPASS``) when frozen.  The environment variable
-``CSE_FORMS_DIR`` points the app at another folder (tests, local trials of new forms).
+source, in the PyInstaller bundle (``sys._MEIPASS``) when frozen, or in
+``<prefix>/share/cse-desktop/forms`` when installed from a wheel (see ``cse_desktop.paths``).
+The environment variable ``CSE_FORMS_DIR`` points the app at another folder (tests, local
+trials of new forms).
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
+
+from cse_desktop.paths import repo_root
 
 SCHEMA_FILE_NAME = "form-definition.schema.json"
 
 
 def builtin_forms_dir() -> Path:
     """The forms folder shipped with this copy of the app (ignores ``CSE_FORMS_DIR``)."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "forms"
-    return Path(__file__).resolve().parents[2] / "forms"
+    return repo_root() / "forms"
 
 
 def configured_forms_dir() -> Path:

@@ -31,10 +31,10 @@ from cse_desktop.pdf.styles import BRAND, LEVEL_COLOURS, RULE, SHADE, Styles, st
 from cse_desktop.pdf.text import esc, when
 
 if TYPE_CHECKING:  # the layout is given plain data; it never calls the services
-    from cse_desktop.services.measures import Figure, Measures
+    from cse_desktop.domain.measures import Figure, Measures
 
 TITLE = "Performance report for the partnership board"
-NOT_ASSESSED = "not_assessed"  # as in cse_desktop.services.measures
+NOT_ASSESSED = "not_assessed"  # as in cse_desktop.domain.measures
 NOT_ASSESSED_COLOUR = colors.HexColor("#9e9e9e")
 
 DEFINITIONS = (

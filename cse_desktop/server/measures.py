@@ -1,6 +1,6 @@
 """``GET /api/v1/measures``: the partnership's performance measures, computed in SQL.
 
-The same figures as the desktop app (``cse_desktop.services.measures``, where every measure
+The same figures as the desktop app (``cse_desktop.domain.measures``, where every measure
 is defined in words) for the same records, but counted by the database so that they scale on
 PostgreSQL.  Only team leads (their own team) and administrators (any team, or the whole
 partnership) may ask.  Queries are SQLAlchemy Core and run on SQLite and PostgreSQL: the only
@@ -51,10 +51,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.selectable import CTE
 
+from ..domain import measures as m
+from ..domain import periods
 from ..forms import RHI_DEADLINE_HOURS, FormLibrary, RiskLevel, default_library
 from ..forms.model import FormDefinition
-from ..services import measures as m
-from ..services import periods
 from . import audit, timeutil
 from .access import visible_records
 from .devices import authenticate

@@ -6,25 +6,21 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import StrEnum
-from typing import Any
 
 from ..clock import uk_date
-from ..forms import RiskLevel, RiskResult, parse_datetime, rhi_deadline, score_checklist
+from ..domain.caseload import (
+    EpisodeStatus,
+    OpenAction,
+    RhiState,
+    actions_of,
+    episode_statuses,
+    parse_day,
+)
+from ..forms import RiskLevel, RiskResult, parse_datetime, score_checklist
 from ..records import Record, RecordState, RecordType, child_display_name, from_iso
 from ..store.caseload_index import ORDERS, CaseloadCounts, CaseloadQuery, IndexRow
 from ..store.store import fts_query
 from .session import Workspace
-
-
-class RhiState(StrEnum):
-    NONE = "none"  # nothing outstanding
-    DUE = "due"  # a child has returned and an interview is still to be offered, in time
-    OVERDUE = "overdue"  # the 72 hours have passed with no interview offered
-
-    @property
-    def label(self) -> str:
-        return {"none": "", "due": "RHI due", "overdue": "RHI overdue"}[self.value]
 
 
 @dataclass(frozen=True)
@@ -55,30 +51,6 @@ class CaseloadFilter:
     risk_levels: set[RiskLevel] | None = None
     rhi_due_or_overdue: bool = False
     has_draft: bool = False
-
-
-@dataclass(frozen=True)
-class EpisodeStatus:
-    episode: Record
-    went_missing_at: datetime | None
-    returned_at: datetime | None
-    deadline: datetime | None
-    interview: Record | None
-    offered_in_time: bool | None
-    completed_in_time: bool | None
-    state: RhiState
-
-
-@dataclass(frozen=True)
-class OpenAction:
-    record_id: str
-    record_type: RecordType
-    what: str
-    owner: str
-    due_date: date | None
-
-    def is_overdue(self, today: date) -> bool:
-        return self.due_date is not None and self.due_date < today
 
 
 @dataclass(frozen=True)
@@ -113,75 +85,15 @@ class ChildOverview:
     risk_history: list[RiskPoint] = field(default_factory=list)
 
 
-def _parse_date(value: Any) -> date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
 def _when(record: Record, field_id: str | None) -> datetime:
     if field_id:
         moment = parse_datetime(record.data.get(field_id))
         if moment is not None:
             return moment
-        day = _parse_date(record.data.get(field_id))
+        day = parse_day(record.data.get(field_id))
         if day is not None:
             return datetime(day.year, day.month, day.day, tzinfo=record.created_at.tzinfo)
     return record.created_at
-
-
-def episode_statuses(episodes: Iterable[Record], interviews: Iterable[Record],
-                     now: datetime) -> list[EpisodeStatus]:
-    by_episode: dict[str, Record] = {}
-    for interview in interviews:
-        episode_id = interview.data.get("episode_id")
-        if isinstance(episode_id, str):
-            known = by_episode.get(episode_id)
-            if known is None or (interview.is_signed and not known.is_signed):
-                by_episode[episode_id] = interview
-    result = []
-    for episode in episodes:
-        returned = parse_datetime(episode.data.get("returned_at"))
-        # An interview is owed after a missing episode; an absence (whereabouts known) is
-        # recorded but starts no 72-hour clock.
-        owed = episode.data.get("missing_or_absent") != "absent"
-        deadline = rhi_deadline(returned) if (returned and owed) else None
-        interview = by_episode.get(episode.id)
-        offered = parse_datetime(interview.data.get("offered_at")) if interview else None
-        completed = parse_datetime(interview.data.get("completed_at")) if interview else None
-        offered_in_time = (offered <= deadline) if (offered and deadline) else None
-        completed_in_time = None
-        if interview is not None and deadline is not None:
-            completed_in_time = bool(interview.data.get("outcome") == "completed"
-                                     and completed is not None and completed <= deadline)
-        if deadline is None or offered is not None:
-            state = RhiState.NONE
-        else:
-            state = RhiState.DUE if now <= deadline else RhiState.OVERDUE
-        result.append(EpisodeStatus(
-            episode, parse_datetime(episode.data.get("went_missing_at")), returned, deadline,
-            interview, offered_in_time, completed_in_time, state))
-    result.sort(key=lambda s: s.went_missing_at or s.episode.created_at, reverse=True)
-    return result
-
-
-def actions_of(records: Iterable[Record]) -> list[OpenAction]:
-    actions = []
-    for record in records:
-        items = record.data.get("actions")
-        if not isinstance(items, list):
-            continue
-        for item in items:
-            if not isinstance(item, dict) or item.get("done") == "yes":
-                continue
-            actions.append(OpenAction(record.id, record.record_type, str(item.get("what") or ""),
-                                      str(item.get("owner") or ""),
-                                      _parse_date(item.get("due_date"))))
-    actions.sort(key=lambda a: (a.due_date is None, a.due_date or date.max))
-    return actions
 
 
 SORT_ORDERS = tuple(ORDERS)  # what the caseload can be sorted by: "name", "age", ...
@@ -203,7 +115,7 @@ def _child_row(row: IndexRow, now: datetime) -> ChildRow:
     return ChildRow(
         child_id=row.child_id,
         name=row.name,
-        date_of_birth=_parse_date(row.date_of_birth),
+        date_of_birth=parse_day(row.date_of_birth),
         local_reference=row.local_reference,
         risk_level=RiskLevel(row.risk_level) if row.risk_level else None,
         risk_assessed_at=parse_datetime(row.risk_assessed_at) if row.risk_level else None,
@@ -301,7 +213,7 @@ class Caseload:
             row = ChildRow(
                 child_id=child.id,
                 name=child_display_name(child.data),
-                date_of_birth=_parse_date(child.data.get("date_of_birth")),
+                date_of_birth=parse_day(child.data.get("date_of_birth")),
                 local_reference=str(child.data.get("local_reference") or ""),
                 risk_level=RiskLevel(risk[1]) if risk else None,
                 risk_assessed_at=parse_datetime(risk[0]) if risk else None,

@@ -115,8 +115,8 @@ def test_signing_with_an_expired_certificate_is_refused_in_plain_words(tmp_path:
         assert "expired on 9 January 2029" in message
         assert "Sync now" in message and "nothing was signed" in message
         # The board report (and every other signed PDF) goes through the same door.
+        from cse_desktop.domain.periods import Period
         from cse_desktop.services.measures import MeasuresService
-        from cse_desktop.services.periods import Period
 
         with pytest.raises(CertificateExpired):
             MeasuresService(session).board_report(Period.quarter(2028, 4))
