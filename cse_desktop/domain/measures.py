@@ -51,6 +51,12 @@ NOT_ASSESSED = "not_assessed"
 LEVELS = (RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW, RiskLevel.NO_APPARENT)
 
 
+EPISODES = "missing episodes"
+INTERVIEWS = "interviews"
+CHILDREN = "children"
+ACTIONS = "actions"
+
+
 # -- results ----------------------------------------------------------------------------------
 
 
@@ -60,7 +66,9 @@ class Figure:
 
     ``count`` is what is counted (episodes, interviews, children, actions or choices);
     ``base`` is the denominator for a percentage (None for a plain count).  ``child_ids`` are
-    the children counted; ``base_child_ids`` the children in the denominator.
+    the children counted; ``base_child_ids`` the children in the denominator.  ``unit`` says
+    what is counted (plural: "missing episodes", "interviews", "children", "actions"), so
+    that "19 of 33 missing episodes" is never read as 19 of 33 children.
     """
 
     key: str
@@ -69,6 +77,7 @@ class Figure:
     base: int | None = None
     child_ids: tuple[str, ...] = ()
     base_child_ids: tuple[str, ...] = ()
+    unit: str = ""
 
     @property
     def percent(self) -> float | None:
@@ -76,13 +85,21 @@ class Figure:
             return None
         return 100.0 * self.count / self.base
 
-    def text(self) -> str:
-        """"7 of 9 (77.8%)", "0 of 0 (no episodes)" or "4"."""
+    def amount(self) -> str:
+        """"7 of 9 missing episodes", "4 children" (no per cent)."""
+        unit = f" {self.unit}" if self.unit else ""
         if self.base is None:
-            return str(self.count)
+            return f"{self.count}{unit}"
+        return f"{self.count} of {self.base}{unit}"
+
+    def text(self) -> str:
+        """"7 of 9 missing episodes (77.8%)", "0 of 0 missing episodes (none in the period)"
+        or "4 children"."""
+        if self.base is None:
+            return self.amount()
         if self.base == 0:
-            return "0 of 0 (none in the period)"
-        return f"{self.count} of {self.base} ({self.percent:.1f}%)"
+            return f"{self.amount()} (none in the period)"
+        return f"{self.amount()} ({self.percent:.1f}%)"
 
 
 @dataclass(frozen=True)
@@ -188,15 +205,17 @@ def _rhi_figures(data: _Sorted, period: Period) -> list[Figure]:
     by_parent = outcome(("declined_by_parent_carer",))
     return [
         Figure("rhi_offered_in_time", "RHIs offered within 72 hours", len(offered), base,
-               _ids(s.episode.child_id for s in offered), base_children),
+               _ids(s.episode.child_id for s in offered), base_children, EPISODES),
         Figure("rhi_completed_in_time", "RHIs completed within 72 hours", len(completed), base,
-               _ids(s.episode.child_id for s in completed), base_children),
+               _ids(s.episode.child_id for s in completed), base_children, EPISODES),
         Figure("rhi_declined", "RHIs declined", len(declined), len(recorded),
-               _ids(s.episode.child_id for s in declined), recorded_children),
+               _ids(s.episode.child_id for s in declined), recorded_children, INTERVIEWS),
         Figure("rhi_declined_by_child", "RHIs declined by the child", len(by_child),
-               len(recorded), _ids(s.episode.child_id for s in by_child), recorded_children),
+               len(recorded), _ids(s.episode.child_id for s in by_child), recorded_children,
+               INTERVIEWS),
         Figure("rhi_declined_by_parent", "RHIs declined by a parent or carer", len(by_parent),
-               len(recorded), _ids(s.episode.child_id for s in by_parent), recorded_children),
+               len(recorded), _ids(s.episode.child_id for s in by_parent), recorded_children,
+               INTERVIEWS),
     ]
 
 
@@ -223,9 +242,10 @@ def _risk_by_month(data: _Sorted, period: Period, library: FormLibrary) -> list[
             key = max(before)[3].value if before else NOT_ASSESSED
             by_level[key].append(child_id)
         figures = [Figure(f"risk_{level.value}", level.label, len(by_level[level.value]), None,
-                          tuple(by_level[level.value])) for level in LEVELS]
+                          tuple(by_level[level.value]), unit=CHILDREN) for level in LEVELS]
         figures.append(Figure(f"risk_{NOT_ASSESSED}", "Not yet assessed",
-                              len(by_level[NOT_ASSESSED]), None, tuple(by_level[NOT_ASSESSED])))
+                              len(by_level[NOT_ASSESSED]), None, tuple(by_level[NOT_ASSESSED]),
+                              unit=CHILDREN))
         months.append(MonthRisk(month, as_at, tuple(figures)))
     return months
 
@@ -239,7 +259,7 @@ def _repeat_missing(data: _Sorted, period: Period) -> Figure:
             starts[episode.child_id] += 1
     repeat = _ids(c for c, n in starts.items() if n >= REPEAT_THRESHOLD)
     return Figure("repeat_missing", "Children missing 3 or more times in the last 90 days",
-                  len(repeat), None, repeat)
+                  len(repeat), None, repeat, unit=CHILDREN)
 
 
 def referral_options(library: FormLibrary) -> list[tuple[str, str]]:
@@ -264,15 +284,15 @@ def _referrals(data: _Sorted, period: Period, library: FormLibrary) -> list[Figu
     options = referral_options(library)
     known = {value for value, _ in options}
     options += [(value, value) for value in sorted(counted) if value not in known]
-    return [Figure(f"referral_{value}", label, len(counted[value]), None, _ids(counted[value]))
-            for value, label in options]
+    return [Figure(f"referral_{value}", label, len(counted[value]), None, _ids(counted[value]),
+                   unit=INTERVIEWS) for value, label in options]
 
 
 def _overdue_actions(data: _Sorted, today: date) -> Figure:
     by_record = {r.id: r.child_id for r in data.with_actions}
     overdue = [a for a in actions_of(data.with_actions) if a.is_overdue(today)]
     return Figure("overdue_actions", "Open actions overdue", len(overdue), None,
-                  _ids(by_record.get(a.record_id) for a in overdue))
+                  _ids(by_record.get(a.record_id) for a in overdue), unit=ACTIONS)
 
 
 def compute_measures(records: Iterable[Record], library: FormLibrary, period: Period, *,
@@ -345,7 +365,8 @@ def figure_to_dict(figure: Figure) -> dict[str, Any]:
     percent = figure.percent
     return {"key": figure.key, "label": figure.label, "count": figure.count,
             "base": figure.base, "percent": None if percent is None else round(percent, 1),
-            "child_ids": list(figure.child_ids), "base_child_ids": list(figure.base_child_ids)}
+            "child_ids": list(figure.child_ids), "base_child_ids": list(figure.base_child_ids),
+            "unit": figure.unit}
 
 
 def to_dict(measures: Measures) -> dict[str, Any]:

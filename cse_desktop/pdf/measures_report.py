@@ -104,11 +104,11 @@ def _headline(report: BoardReport, st: Styles) -> list[Flowable]:
     rows: list[list[object]] = [_cells(st, "Measure", "Count", "Out of", "Per cent", bold=True)]
     for figure in (m.offered_in_time, m.completed_in_time, m.declined, m.declined_by_child,
                    m.declined_by_parent):
-        rows.append(_cells(st, figure.label, str(figure.count), str(figure.base),
-                           _percent(figure)))
+        rows.append(_cells(st, figure.label, str(figure.count),
+                           f"{figure.base} {figure.unit}", _percent(figure)))
     for figure in (m.repeat_missing, m.overdue_actions):
-        rows.append(_cells(st, figure.label, str(figure.count), "", ""))
-    widths = [CONTENT_WIDTH - 75 * mm, 25 * mm, 25 * mm, 25 * mm]
+        rows.append(_cells(st, figure.label, f"{figure.count} {figure.unit}", "", ""))
+    widths = [CONTENT_WIDTH - 95 * mm, 22 * mm, 48 * mm, 25 * mm]
     return [Paragraph("Headline measures", st.h1), _table(rows, widths)]
 
 
@@ -122,7 +122,7 @@ def _monthly_rhis(report: BoardReport, st: Styles) -> list[Flowable]:
             st, label, str(month.offered_in_time.base),
             f"{month.offered_in_time.count} ({_percent(month.offered_in_time)})",
             f"{month.completed_in_time.count} ({_percent(month.completed_in_time)})",
-            f"{month.declined.count} of {month.declined.base}"))
+            f"{month.declined.count} of {month.declined.base} {month.declined.unit}"))
     widths = [CONTENT_WIDTH - 130 * mm, 25 * mm, 37 * mm, 37 * mm, 31 * mm]
     return [Paragraph("Return home interviews month by month", st.h1),
             Paragraph("Episodes are counted in the month the child returned.", st.muted),

@@ -312,7 +312,8 @@ class _Queries:
 
         def figure(key: str, label: str, name: str, of: str) -> m.Figure:
             return m.Figure(key, label, int(counts._mapping[name]),
-                            base if of == "base" else recorded_n, ids[name], ids[of])
+                            base if of == "base" else recorded_n, ids[name], ids[of],
+                            m.EPISODES if of == "base" else m.INTERVIEWS)
 
         return [
             figure("rhi_offered_in_time", "RHIs offered within 72 hours", "offered", "base"),
@@ -380,11 +381,11 @@ class _Queries:
             assessed_ids = {i for ids in by_level.values() for i in ids}
             figures = [m.Figure(f"risk_{level.value}", level.label,
                                 len(by_level.get(level.value, ())), None,
-                                by_level.get(level.value, ()))
+                                by_level.get(level.value, ()), unit=m.CHILDREN)
                        for level in m.LEVELS]
             not_assessed = tuple(sorted(everyone - assessed_ids))
             figures.append(m.Figure(f"risk_{m.NOT_ASSESSED}", "Not yet assessed",
-                                    len(not_assessed), None, not_assessed))
+                                    len(not_assessed), None, not_assessed, unit=m.CHILDREN))
             months.append(m.MonthRisk(month, as_at, tuple(figures)))
         return months
 
@@ -400,7 +401,7 @@ class _Queries:
             .having(func.count() >= m.REPEAT_THRESHOLD)).scalars().all()
         ids = tuple(sorted(rows))
         return m.Figure("repeat_missing", "Children missing 3 or more times in the last 90 days",
-                        len(ids), None, ids)
+                        len(ids), None, ids, unit=m.CHILDREN)
 
     def referrals(self) -> list[m.Figure]:
         raw = self.base("signed_interviews", "return_interview", signed=True)
@@ -420,7 +421,8 @@ class _Queries:
         known = {value for value, _ in options}
         options += [(value, value) for value in sorted(found) if value not in known]
         return [m.Figure(f"referral_{value}", label, found.get(value, (0, ()))[0], None,
-                         found.get(value, (0, ()))[1]) for value, label in options]
+                         found.get(value, (0, ()))[1], unit=m.INTERVIEWS)
+                for value, label in options]
 
     def overdue_actions(self, today: date) -> m.Figure:
         raw = self.base("with_actions", *_ACTION_TYPES)
@@ -435,7 +437,8 @@ class _Queries:
         row = self.conn.execute(select(func.count().label("n"),
                                        self.sql.ids(overdue.c.child_id).label("ids"))).one()
         ids = _split(row.ids)
-        return m.Figure("overdue_actions", "Open actions overdue", int(row.n), None, ids)
+        return m.Figure("overdue_actions", "Open actions overdue", int(row.n), None, ids,
+                        unit=m.ACTIONS)
 
     def children_in_scope(self) -> int:
         return int(self.conn.execute(
@@ -526,6 +529,8 @@ class FigureOut(BaseModel):
     percent: float | None = Field(description="count / base as a percentage, one decimal.")
     child_ids: list[str] = Field(description="The children counted.")
     base_child_ids: list[str] = Field(description="The children in the denominator.")
+    unit: str = Field(description="What count and base count, plural: \"missing episodes\", "
+                                  "\"interviews\", \"children\" or \"actions\".")
 
 
 class PeriodOut(BaseModel):

@@ -332,9 +332,7 @@ class MeasuresView(QWidget):
         self.table.setRowCount(len(figures))
         for row, figure in enumerate(figures):
             percent = figure.percent
-            cells = (figure.label,
-                     str(figure.count) if figure.base is None else f"{figure.count} of "
-                     f"{figure.base}",
+            cells = (figure.label, figure.amount(),
                      "" if figure.base is None else ("–" if percent is None else
                                                      f"{percent:.1f}%"))
             for column, text in enumerate(cells):

@@ -49,8 +49,8 @@ def test_report_shows_the_figures_and_no_names(report: bytes) -> None:
     text = _text(report)
     assert "Performance report for the partnership board" in text
     assert "Q1 2026" in text
-    assert "RHIs offered within 72 hours 4 12 33.3%" in text
-    assert "RHIs declined 2 5 40.0%" in text
+    assert "RHIs offered within 72 hours 4 12 missing episodes 33.3%" in text
+    assert "RHIs declined 2 5 interviews 40.0%" in text
     assert "January 2026" in text and "March 2026" in text
     assert "How each measure is counted" in text
     assert "ChildA" not in text and "Synthetic" not in text  # no child is named

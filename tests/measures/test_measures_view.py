@@ -43,9 +43,9 @@ def _names(listing) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_table_shows_the_headline_figures(view: MeasuresView) -> None:
     assert view.table.item(0, 0).text() == "RHIs offered within 72 hours"
-    assert view.table.item(0, 1).text() == "4 of 12"
+    assert view.table.item(0, 1).text() == "4 of 12 missing episodes"
     assert view.table.item(0, 2).text() == "33.3%"
-    assert view.table.item(2, 1).text() == "2 of 5"
+    assert view.table.item(2, 1).text() == "2 of 5 interviews"
 
 
 def test_a_table_row_drills_down_to_its_children(view: MeasuresView) -> None:
@@ -92,7 +92,7 @@ def test_team_filter_recounts(qtbot, view: MeasuresView) -> None:
     view.team.setCurrentText(OLA)
     qtbot.waitUntil(lambda: view.result is not None
                     and "Ola Ade" in view.result.measures.scope, timeout=10_000)
-    assert view.table.item(0, 1).text() == "1 of 7"
+    assert view.table.item(0, 1).text() == "1 of 7 missing episodes"
 
 
 def test_month_and_custom_periods(qtbot, view: MeasuresView) -> None:
@@ -100,7 +100,7 @@ def test_month_and_custom_periods(qtbot, view: MeasuresView) -> None:
     view.picker.month.setCurrentIndex(3)  # April
     qtbot.waitUntil(lambda: view.result is not None
                     and view.result.measures.period.label == "April 2026", timeout=10_000)
-    assert view.table.item(0, 1).text() == "1 of 2"
+    assert view.table.item(0, 1).text() == "1 of 2 missing episodes"
     assert not view.report_button.isEnabled()  # the board report is quarterly
     view.picker.kind.setCurrentText("Custom dates")
     view.picker.first.setDate(QDate(2026, 1, 1))
@@ -108,7 +108,7 @@ def test_month_and_custom_periods(qtbot, view: MeasuresView) -> None:
     qtbot.waitUntil(lambda: view.result is not None
                     and view.result.measures.period.label.startswith("01 Jan 2026"),
                     timeout=10_000)
-    assert view.table.item(0, 1).text() == "2 of 4"
+    assert view.table.item(0, 1).text() == "2 of 4 missing episodes"
 
 
 def test_export_csv(monkeypatch: pytest.MonkeyPatch, view: MeasuresView,
