@@ -7,13 +7,12 @@ import io
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
-from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from cse_desktop.forms import RiskResult
 from cse_desktop.pdf.page import CONTENT_WIDTH
-from cse_desktop.pdf.styles import LEVEL_COLOURS, MUTED, RULE, SHADE, WARN, styles
+from cse_desktop.pdf.styles import LEVEL_INK, MUTED, RULE, SHADE, WARN, styles
 from cse_desktop.pdf.text import esc, when
 from cse_desktop.records import Record, Signature
 
@@ -64,7 +63,7 @@ def risk_box(risk: RiskResult, heading: str = "Risk level") -> Flowable:
     """The level in colour with the reasons (score, contributing indicators, gaps)."""
     st = styles()
     shown = risk.shown_level  # None while the checklist is not assessed yet: never green
-    colour = LEVEL_COLOURS.get(shown.value, colors.black) if shown else colors.HexColor("#555555")
+    colour = LEVEL_INK[shown.value if shown else "not_assessed"]
     headline = Paragraph(
         f'{esc(heading)}: <font color="#{colour.hexval()[2:]}">{esc(risk.headline)}</font>'
         f"  (score {risk.score})", st.big)

@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 
 from cse_desktop.pdf.fonts import BOLD, REGULAR, register_fonts
 from cse_desktop.pdf.model import RiskPoint
-from cse_desktop.pdf.styles import BRAND, INK, LEVEL_COLOURS, MUTED, RULE
+from cse_desktop.pdf.styles import BRAND, INK, LEVEL_COLOURS, LEVEL_INK, MUTED, RULE
 from cse_desktop.pdf.text import day, local
 
 _BAND_NAMES = {"no_apparent": "No apparent", "low": "Low", "medium": "Medium", "high": "High"}
@@ -43,7 +43,8 @@ def risk_chart(points: Sequence[RiskPoint], bands: Sequence[tuple[int, str]],
         drawing.add(Rect(left, y0, right - left, y1 - y0, fillColor=_tint(colour),
                          strokeColor=None))
         drawing.add(String(right + 2, (y0 + y1) / 2 - 3, _BAND_NAMES.get(level, level),
-                           fontName=REGULAR, fontSize=7, fillColor=colour))
+                           fontName=REGULAR, fontSize=7,
+                           fillColor=LEVEL_INK.get(level, colors.black)))
     drawing.add(Line(left, bottom, right, bottom, strokeColor=INK, strokeWidth=0.6))
     drawing.add(Line(left, bottom, left, top, strokeColor=INK, strokeWidth=0.6))
     step = max(1, top_score // 6)

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing
-from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -35,7 +34,7 @@ if TYPE_CHECKING:  # the layout is given plain data; it never calls the services
 
 TITLE = "Performance report for the partnership board"
 NOT_ASSESSED = "not_assessed"  # as in cse_desktop.domain.measures
-NOT_ASSESSED_COLOUR = colors.HexColor("#9e9e9e")
+NOT_ASSESSED_COLOUR = LEVEL_COLOURS[NOT_ASSESSED]
 
 DEFINITIONS = (
     ("RHIs offered within 72 hours",

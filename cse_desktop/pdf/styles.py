@@ -9,6 +9,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 
+from cse_desktop.domain.palette import RISK_FILL, RISK_INK
 from cse_desktop.pdf.fonts import BOLD, REGULAR, register_fonts
 
 INK = colors.HexColor("#1a1a1a")
@@ -19,12 +20,8 @@ SHADE = colors.HexColor("#eef2f6")
 WARN = colors.HexColor("#b00020")
 MARKING = colors.HexColor("#8b0000")
 
-LEVEL_COLOURS = {
-    "no_apparent": colors.HexColor("#2e7d32"),
-    "low": colors.HexColor("#558b2f"),
-    "medium": colors.HexColor("#e08a00"),
-    "high": colors.HexColor("#b00020"),
-}
+LEVEL_COLOURS = {level: colors.HexColor(value) for level, value in RISK_FILL.items()}
+LEVEL_INK = {level: colors.HexColor(value) for level, value in RISK_INK.items()}
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..clock import SYSTEM_CLOCK
+from ..domain.palette import RISK_FILL
 from ..forms import RiskLevel
 from ..services.measures import (
     NOT_ASSESSED,
@@ -66,13 +67,8 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 CHILD_ID_ROLE = Qt.ItemDataRole.UserRole
 FIGURE_ROLE = Qt.ItemDataRole.UserRole + 1
 RHI_COLOURS = ("#1f4e79", "#2e7d32", "#8a4b00")
-LEVEL_COLOURS = {
-    RiskLevel.HIGH.value: "#b00020",
-    RiskLevel.MEDIUM.value: "#e08a00",
-    RiskLevel.LOW.value: "#c0a000",
-    RiskLevel.NO_APPARENT.value: "#2e7d32",
-    NOT_ASSESSED: "#8d8d8d",
-}
+LEVEL_COLOURS = {**{level.value: RISK_FILL[level.value] for level in RiskLevel},
+                 NOT_ASSESSED: RISK_FILL["not_assessed"]}
 SHORT_LEVELS = {RiskLevel.HIGH.value: "High", RiskLevel.MEDIUM.value: "Medium",
                 RiskLevel.LOW.value: "Low", RiskLevel.NO_APPARENT.value: "No apparent",
                 NOT_ASSESSED: "Not assessed"}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from ..domain.palette import RISK_INK
 from ..forms import RiskLevel
 
 BASE_POINT_SIZE = 11
@@ -27,12 +28,13 @@ class Tint:
                 " border-radius: 4px; padding: 3px 8px; font-weight: 600;")
 
 
+# Light backgrounds here; the words in each level's colour are the shared palette's ink.
 RISK_TINTS: dict[RiskLevel | None, Tint] = {
-    RiskLevel.HIGH: Tint("#F9D6D5", "#7A0C0C"),
-    RiskLevel.MEDIUM: Tint("#FDE3C3", "#6B3500"),
-    RiskLevel.LOW: Tint("#FFF3B8", "#574500"),
-    RiskLevel.NO_APPARENT: Tint("#D8EEDC", "#1D4D27"),
-    None: Tint("#E6E8EB", "#33383F"),
+    RiskLevel.HIGH: Tint("#F9D6D5", RISK_INK["high"]),
+    RiskLevel.MEDIUM: Tint("#FDE3C3", RISK_INK["medium"]),
+    RiskLevel.LOW: Tint("#FFF3B8", RISK_INK["low"]),
+    RiskLevel.NO_APPARENT: Tint("#D8EEDC", RISK_INK["no_apparent"]),
+    None: Tint("#E6E8EB", RISK_INK["not_assessed"]),
 }
 OVERDUE = Tint("#F9D6D5", "#7A0C0C")
 DUE = Tint("#FDE3C3", "#6B3500")
