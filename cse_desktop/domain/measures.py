@@ -55,6 +55,8 @@ EPISODES = "missing episodes"
 INTERVIEWS = "interviews"
 CHILDREN = "children"
 ACTIONS = "actions"
+SINGULAR = {EPISODES: "missing episode", INTERVIEWS: "interview", CHILDREN: "child",
+            ACTIONS: "action"}
 
 
 # -- results ----------------------------------------------------------------------------------
@@ -85,9 +87,14 @@ class Figure:
             return None
         return 100.0 * self.count / self.base
 
+    def units(self, number: int) -> str:
+        """The unit for ``number`` of them: "1 child", "2 children"."""
+        return SINGULAR.get(self.unit, self.unit) if number == 1 else self.unit
+
     def amount(self) -> str:
-        """"7 of 9 missing episodes", "4 children" (no per cent)."""
-        unit = f" {self.unit}" if self.unit else ""
+        """"7 of 9 missing episodes", "1 of 1 interview", "4 children" (no per cent)."""
+        number = self.count if self.base is None else self.base
+        unit = f" {self.units(number)}" if self.unit else ""
         if self.base is None:
             return f"{self.count}{unit}"
         return f"{self.count} of {self.base}{unit}"

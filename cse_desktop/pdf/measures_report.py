@@ -104,9 +104,9 @@ def _headline(report: BoardReport, st: Styles) -> list[Flowable]:
     for figure in (m.offered_in_time, m.completed_in_time, m.declined, m.declined_by_child,
                    m.declined_by_parent):
         rows.append(_cells(st, figure.label, str(figure.count),
-                           f"{figure.base} {figure.unit}", _percent(figure)))
+                           f"{figure.base} {figure.units(figure.base or 0)}", _percent(figure)))
     for figure in (m.repeat_missing, m.overdue_actions):
-        rows.append(_cells(st, figure.label, f"{figure.count} {figure.unit}", "", ""))
+        rows.append(_cells(st, figure.label, figure.amount(), "", ""))
     widths = [CONTENT_WIDTH - 95 * mm, 22 * mm, 48 * mm, 25 * mm]
     return [Paragraph("Headline measures", st.h1), _table(rows, widths)]
 
@@ -121,7 +121,7 @@ def _monthly_rhis(report: BoardReport, st: Styles) -> list[Flowable]:
             st, label, str(month.offered_in_time.base),
             f"{month.offered_in_time.count} ({_percent(month.offered_in_time)})",
             f"{month.completed_in_time.count} ({_percent(month.completed_in_time)})",
-            f"{month.declined.count} of {month.declined.base} {month.declined.unit}"))
+            month.declined.amount()))
     widths = [CONTENT_WIDTH - 130 * mm, 25 * mm, 37 * mm, 37 * mm, 31 * mm]
     return [Paragraph("Return home interviews month by month", st.h1),
             Paragraph("Episodes are counted in the month the child returned.", st.muted),

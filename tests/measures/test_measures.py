@@ -170,3 +170,13 @@ def test_viewing_measures_is_audited(lead_session: Session) -> None:
     assert any(e.action == "measures" for e in entries)
     assert lead_session.store.verify_audit().ok
 
+
+
+def test_figures_say_what_they_count_in_the_singular_too() -> None:
+    from cse_desktop.domain.measures import CHILDREN, EPISODES, INTERVIEWS, Figure
+
+    assert Figure("k", "Repeat", 1, unit=CHILDREN).amount() == "1 child"
+    assert Figure("k", "Repeat", 3, unit=CHILDREN).amount() == "3 children"
+    assert Figure("k", "Offered", 1, 1, unit=EPISODES).text() == "1 of 1 missing episode (100.0%)"
+    assert Figure("k", "Declined", 0, 0, unit=INTERVIEWS).text() == (
+        "0 of 0 interviews (none in the period)")
