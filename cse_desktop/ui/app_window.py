@@ -107,8 +107,7 @@ class AppWindow(QMainWindow):
         else:
             self._show_first_run()
 
-        self.demo_banner = QLabel("DEMO — every child and record here is made up. "
-                                  "Do not enter real information.")
+        self.demo_banner = QLabel(theme.DEMO_WARNING)
         self.demo_banner.setStyleSheet(theme.DEMO.stylesheet() + "border-radius: 0;"
                                        " padding: 6px 16px;")
         self.demo_banner.setAccessibleName("Demo warning")

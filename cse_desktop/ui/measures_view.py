@@ -467,6 +467,11 @@ class MeasuresDialog(QDialog):
         fit_to_screen(self, 1200, 800)
         self.view = MeasuresView(parent=self)
         layout = QVBoxLayout(self)
+        self.demo_banner: QLabel | None = None
+        if session.is_demo:  # every window of a demo store says DEMO
+            self.setWindowTitle("Performance measures — DEMO (synthetic data)")
+            self.demo_banner = theme.demo_banner()
+            layout.addWidget(self.demo_banner)
         layout.addWidget(self.view)
         self.view.child_activated.connect(self.child_activated)
         self.finished.connect(lambda _result: self.view.set_session(None))

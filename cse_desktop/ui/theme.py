@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from ..domain.palette import RISK_INK
 from ..forms import RiskLevel
@@ -39,6 +39,7 @@ RISK_TINTS: dict[RiskLevel | None, Tint] = {
 OVERDUE = Tint("#F9D6D5", "#7A0C0C")
 DUE = Tint("#FDE3C3", "#6B3500")
 DEMO = Tint("#FFE28A", "#3D2E00")
+DEMO_WARNING = "DEMO — every child and record here is made up. Do not enter real information."
 SIGNED = Tint("#D8EEDC", "#1D4D27")
 DRAFT = Tint("#E3ECF8", "#17365D")
 
@@ -96,3 +97,12 @@ def prepare_high_dpi() -> None:
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
     )
+
+
+def demo_banner() -> QLabel:
+    """The DEMO warning at the top of every window of a demo store."""
+    banner = QLabel(DEMO_WARNING)
+    banner.setWordWrap(True)
+    banner.setAccessibleName("Demo warning")
+    banner.setStyleSheet(DEMO.stylesheet())
+    return banner

@@ -75,3 +75,23 @@ def test_practitioner_cannot_open_it(qtbot, tmp_path: Path, role: Role) -> None:
     window.measures_action.trigger()  # type: ignore[attr-defined]
     assert _dialogs() == []
     window.runner.wait()
+
+
+def test_the_measures_window_of_a_demo_store_says_demo(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    demo = first_run(tmp_path / "demo", PASSPHRASE, name="Demo Team lead", role=Role.TEAM_LEAD,
+                     kdf=FAST, demo=True)
+    real = first_run(tmp_path / "real", PASSPHRASE, name="Tess Lead", role=Role.TEAM_LEAD,
+                     kdf=FAST)
+    try:
+        shown = MeasuresDialog(demo)
+        qtbot.addWidget(shown)
+        assert shown.demo_banner is not None and "DEMO" in shown.demo_banner.text()
+        assert "DEMO" in shown.windowTitle()
+        plain = MeasuresDialog(real)
+        qtbot.addWidget(plain)
+        assert plain.demo_banner is None and "DEMO" not in plain.windowTitle()
+        for dialog in (shown, plain):
+            dialog.close()
+    finally:
+        demo.lock()
+        real.lock()

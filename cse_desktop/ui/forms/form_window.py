@@ -30,9 +30,9 @@ from cse_desktop.services.casework import Casework
 from cse_desktop.services.errors import ServiceError, StoreError
 
 from ..sizing import fit_to_screen
+from ..theme import demo_banner
 from .form_view import DEFAULT_AUTOSAVE_MS, FormView
 from .references import child_name
-from .style import AMBER, banner_css
 
 
 def window_title(casework: Casework, record: Record) -> str:
@@ -75,11 +75,7 @@ class FormWindow(QWidget):
         layout.setSpacing(6)
         self.demo_banner: QLabel | None = None
         if getattr(casework.session, "is_demo", False):  # every window says DEMO
-            self.demo_banner = QLabel("DEMO — every child and record here is made up. "
-                                      "Do not enter real information.")
-            self.demo_banner.setWordWrap(True)
-            self.demo_banner.setAccessibleName("Demo warning")
-            self.demo_banner.setStyleSheet(f"{banner_css(AMBER)} font-weight: 600;")
+            self.demo_banner = demo_banner()
             layout.addWidget(self.demo_banner)
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 14pt; font-weight: 700;")
