@@ -10,9 +10,10 @@ from __future__ import annotations
 import base64
 import binascii
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..pdf.model import Organisation
+if TYPE_CHECKING:  # the PDF package is imported when a document is made, not at start-up
+    from ..pdf.model import Organisation
 
 DEFAULT_ORGANISATION_NAME = "Safeguarding Partnership"
 DEMO_ORGANISATION = "Safeguarding Partnership (DEMO: synthetic data only)"  # the demo store's
@@ -45,6 +46,8 @@ def _logo(setting: dict[str, Any]) -> bytes | None:
 
 def printed_organisation(setting: dict[str, Any] | None) -> Organisation:
     """The name and logo a document prints; a missing or broken logo gives the placeholder."""
+    from ..pdf.model import Organisation
+
     setting = setting or {}
     name = str(setting.get("name") or "").strip() or DEFAULT_ORGANISATION_NAME
     return Organisation(name=name, logo_png=_logo(setting))
