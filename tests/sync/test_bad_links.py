@@ -191,6 +191,15 @@ def test_stuck_large_change_is_named_and_does_not_block(service: Service,
     assert "(601 KB)" in stuck.text and "tried again" in stuck.text
     assert "too large for this connection" in report.summary
     assert device.store.has_pending(note.id)  # with its later change held behind it
+    # "Try sending it again now" on the same link: it goes first, and once only.
+    events = Events()
+    with Relay(service.port, cut_fraction=1.0, cut_window=150 * 1024) as relay:
+        client = via(device, relay.url, retries=3)
+        report = client.sync_once(events, stuck_first=True)
+        client.close()
+    assert events.items[0].phase == "big" and "large case note" in events.items[0].text
+    assert report.stuck[stuck.change_id].attempts == stuck.attempts + 1
+    assert sum(1 for p in events.items if p.phase == "big" and p.done == 0) == 1
     # A good connection later: it goes, and it is no longer listed.
     client = via(device, service.base_url)
     report = client.sync_once()
