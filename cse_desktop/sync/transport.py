@@ -291,15 +291,19 @@ class Transport:
         return httpx.Timeout(connect=cap(t.connect), read=cap(t.read + drain),
                              write=cap(t.write), pool=cap(t.pool))
 
-    def _body(self, data: bytes, on_bytes: BytesCallback | None) -> Iterator[bytes]:
+    def _body(self, data: bytes, on_bytes: BytesCallback | None,
+              shown: int | None = None) -> Iterator[bytes]:
+        """``data`` in chunks.  Progress is told in ``shown`` bytes (the size before
+        compression, so "340 KB sent" of a 601 KB note means that part of the note)."""
         total = len(data)
+        shown = shown or total
         for start in range(0, total, CHUNK):
             self._check()
             chunk = data[start:start + CHUNK]
             yield chunk
             self.stats.bytes_sent += len(chunk)
             if on_bytes is not None:
-                on_bytes(min(start + CHUNK, total), total)
+                on_bytes(min(start + CHUNK, total) * shown // total, shown)
 
     def _wait(self, seconds: float) -> None:
         if self.control is not None:
@@ -338,7 +342,8 @@ class Transport:
             try:
                 response = self._client.request(
                     method, API + path, params=params, headers=headers,
-                    content=None if data is None else self._body(data, on_bytes),
+                    content=None if data is None else self._body(
+                        data, on_bytes, len(plain or b"")),
                     timeout=self._timeout(len(data or b"")))
             except (SyncCancelled, SyncTimedOut):
                 raise

@@ -158,3 +158,21 @@ def test_the_service_is_sent_gzip_it_can_unpack() -> None:
     # Nothing else is compressed (no body, or not a push).
     assert transport.compress
     transport.close()
+
+
+def test_progress_is_told_in_the_size_before_compression() -> None:
+    """"340 KB sent" of a 601 KB note means that much of the note, whatever it packs to."""
+    def current(request: httpx.Request) -> httpx.Response:
+        request.read()
+        return httpx.Response(200, json={"results": []})
+
+    transport = _with(current)
+    changes = [{"change_id": "c", "base_revision": 0, "record": {"summary": "word " * 40_000}}]
+    plain = len(json.dumps({"changes": changes}, separators=(",", ":")).encode())
+    told: list[tuple[int, int]] = []
+    transport.push(changes, lambda sent, total: told.append((sent, total)))
+    assert told and all(total == plain for _, total in told)
+    assert told[-1] == (plain, plain)
+    assert [sent for sent, _ in told] == sorted(sent for sent, _ in told)
+    assert transport.stats.bytes_sent < plain / 20  # what went on the wire
+    transport.close()
