@@ -45,13 +45,18 @@ from .timestamps import timestamp_router
 _bearer = HTTPBearer(auto_error=False, description="The token issued at device enrolment.")
 
 _ERRORS = {
-    400: {"model": ErrorBody, "description": "The request cannot be used."},
+    400: {"model": ErrorBody, "description": "The request cannot be used (`damaged_body`: "
+                                             "a gzip-compressed body that cannot be "
+                                             "unpacked)."},
     401: {"model": ErrorBody, "description": "Not enrolled, or the device was revoked "
                                              "(`code` = `device_revoked`)."},
     403: {"model": ErrorBody, "description": "Not in the caller's caseload (or no such "
                                              "record: the answer is the same)."},
     413: {"model": ErrorBody, "description": "`too_large`: the request is over the size "
-                                             "limit."},
+                                             "limit (once unpacked, if it was sent with "
+                                             "`Content-Encoding: gzip`)."},
+    415: {"model": ErrorBody, "description": "`unsupported_encoding`: a body sent with a "
+                                             "`Content-Encoding` other than gzip."},
     422: {"model": ErrorBody, "description": "The request does not match the schema."},
     429: {"model": ErrorBody, "description": "`too_many_attempts`: too many failed attempts "
                                              "from this address; see `Retry-After`."},

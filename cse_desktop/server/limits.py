@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import zlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -33,8 +34,58 @@ def too_large_message(limit: int) -> str:
             "changes at a time.")
 
 
+GZIP_ENCODINGS = frozenset({"gzip", "x-gzip"})
+UNPACK_STEP = 64 * 1024  # most bytes unpacked from a gzip body at one time
+DAMAGED_BODY = ("The request's compressed body is damaged or incomplete, so the service "
+                "cannot read it. Try again.")
+UNSUPPORTED_ENCODING = "The service only accepts request bodies sent plain or compressed " \
+                       "with gzip."
+
+
 class _TooLarge(Exception):
     pass
+
+
+class _Damaged(Exception):
+    pass
+
+
+class _Gunzip:
+    """A ``receive`` that unpacks a gzip body as it arrives, at most ``UNPACK_STEP`` bytes per
+    message, counting the unpacked bytes against ``limit``."""
+
+    def __init__(self, receive: Receive, limit: int) -> None:
+        self._receive, self._limit = receive, limit
+        self._unzip = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip header and trailer
+        self._pending = b""  # packed bytes received but not unpacked yet
+        self._ended = False  # the client's body has ended
+        self.unpacked = 0
+
+    async def __call__(self) -> Message:
+        while True:
+            if not self._pending and not self._ended:
+                message = await self._receive()
+                if message.get("type") != "http.request":
+                    return message  # e.g. http.disconnect
+                self._pending = bytes(message.get("body", b""))
+                self._ended = not message.get("more_body", False)
+            if self._unzip.eof and self._pending:
+                raise _Damaged()  # bytes after the end of the gzip stream
+            try:
+                data = self._unzip.decompress(self._pending, UNPACK_STEP)
+            except zlib.error as exc:
+                raise _Damaged() from exc
+            self._pending = self._unzip.unconsumed_tail
+            if self._unzip.unused_data:
+                raise _Damaged()
+            self.unpacked += len(data)
+            if self.unpacked > self._limit:
+                raise _TooLarge()
+            last = self._ended and not self._pending
+            if last and not self._unzip.eof:
+                raise _Damaged()  # truncated
+            if data or last:
+                return {"type": "http.request", "body": data, "more_body": not last}
 
 
 async def _answer(send: Send, status: int, code: str, detail: str,
@@ -71,6 +122,13 @@ class RequestLimits:
             if declared > limit:
                 await _answer(send, 413, "too_large", too_large_message(limit))
                 return
+        encoding = ""
+        if scope.get("method") in ("POST", "PUT", "PATCH"):  # the methods with a body
+            raw = dict(scope.get("headers") or []).get(b"content-encoding", b"")
+            encoding = raw.decode("latin-1").strip().lower()
+        if encoding not in GZIP_ENCODINGS | {"", "identity"}:
+            await _answer(send, 415, "unsupported_encoding", UNSUPPORTED_ENCODING)
+            return
         if scope.get("method") == "POST" and path != ENROL_PATH and path.startswith("/api/"):
             try:
                 await self.authenticate(scope)
@@ -79,11 +137,17 @@ class RequestLimits:
                               {"WWW-Authenticate": "Bearer", **refusal.headers}
                               if refusal.status == 401 else refusal.headers)
                 return
-        await self._limited(scope, receive, send, limit)
+        gzipped = encoding in GZIP_ENCODINGS
+        if gzipped:  # the application sees the unpacked body, with no length or encoding
+            scope = {**scope, "headers": [
+                (k, v) for k, v in scope.get("headers") or []
+                if k not in (b"content-encoding", b"content-length")]}
+        await self._limited(scope, receive, send, limit, gzipped)
 
-    async def _limited(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    async def _limited(self, scope: Scope, receive: Receive, send: Send, limit: int,
+                       gzipped: bool = False) -> None:
         received = 0
-        over = False
+        over = damaged = False
         started = False
 
         async def counting_receive() -> Message:
@@ -96,15 +160,34 @@ class RequestLimits:
                     raise _TooLarge()
             return message
 
+        body_receive: Receive = counting_receive
+        if gzipped:
+            unpack = _Gunzip(counting_receive, limit)
+
+            async def unpacking_receive() -> Message:
+                nonlocal over, damaged
+                try:
+                    return await unpack()
+                except _TooLarge:
+                    over = True
+                    raise
+                except _Damaged:
+                    damaged = True
+                    raise
+
+            body_receive = unpacking_receive
+
         async def guarded_send(message: Message) -> None:
             nonlocal started
-            if over:
-                return  # whatever the app says about the cut-off body, the answer is 413
+            if over or damaged:
+                return  # whatever the app says about the cut-off body, the answer is ours
             if message.get("type") == "http.response.start":
                 started = True
             await send(message)
 
-        with contextlib.suppress(_TooLarge):
-            await self.app(scope, counting_receive, guarded_send)
+        with contextlib.suppress(_TooLarge, _Damaged):
+            await self.app(scope, body_receive, guarded_send)
         if over and not started:
             await _answer(send, 413, "too_large", too_large_message(limit))
+        elif damaged and not started:
+            await _answer(send, 400, "damaged_body", DAMAGED_BODY)

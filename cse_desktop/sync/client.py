@@ -102,8 +102,8 @@ class StuckChange:
     @property
     def text(self) -> str:
         return (f"{self.label} ({size_text(self.size)}) could not be sent over this connection "
-                f"yet; it is kept on this computer and tried again at every sync (Sync now "
-                f"retries it).")
+                f"yet; it is kept on this computer and tried again at every sync (\"Try "
+                f"sending it again now\" sends it first).")
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -237,10 +237,15 @@ class SyncClient:
     # -- the round -----------------------------------------------------------------------------
 
     def sync_once(self, progress_callback: ProgressCallback | None = None,
-                  control: RoundControl | None = None) -> SyncReport:
+                  control: RoundControl | None = None, *,
+                  stuck_first: bool = False) -> SyncReport:
         """One round.  A network failure in one direction does not stop the other; the round
         raises only when nothing could be done at all (or it was cancelled, or ran out of
-        time), with the partial report on the error as ``report``."""
+        time), with the partial report on the error as ``report``.
+
+        ``stuck_first`` ("Try sending it again now"): the large changes that got stuck are
+        sent first, each on its own, before anything else (then the round goes on as usual,
+        without trying them a second time)."""
         report = SyncReport()
         notify = progress_callback or (lambda _p: None)
         control = control or RoundControl(self.round_seconds, clock=self.clock)
@@ -250,7 +255,7 @@ class SyncClient:
         before = TransportStats(**self.transport.stats.__dict__)
         try:
             report.certificate_renewed = renew_if_due(self.store, self.transport, self.actor)
-            self._round(report, notify)
+            self._round(report, notify, stuck_first)
         except DeviceRevoked as exc:
             raise self._revoked(exc.service_message) from exc
         except SyncError as exc:
@@ -266,8 +271,15 @@ class SyncClient:
         report.finished_at = self.clock.now()
         return report
 
-    def _round(self, report: SyncReport, notify: ProgressCallback) -> None:
+    def _round(self, report: SyncReport, notify: ProgressCallback,
+               stuck_first: bool = False) -> None:
         big: list[OutboxChange] = []
+        if stuck_first:
+            stuck = self.stuck_changes()
+            first = [c for c in self.store.pending_changes(limit=1_000_000)
+                     if c.change_id in stuck]
+            if first:
+                self._push_big(report, notify, first)
         try:
             self._push_all(report, notify, big)
         except Offline as exc:
@@ -281,7 +293,8 @@ class SyncClient:
                 raise  # nothing at all went through
             report.pull_error = exc
         if report.push_error is None:
-            self._push_big(report, notify, big)
+            # (One that was tried first in this round and failed is not tried again.)
+            self._push_big(report, notify, [c for c in big if c.change_id not in report.stuck])
             if big and not report.stuck:  # their records' later changes can go now
                 self._push_all(report, notify, [])
         self._save_stuck(report)

@@ -6,6 +6,8 @@
     controller.start()          # a sync now, then every N minutes
     controller.sync_now()       # the "Sync now" button
     controller.cancel()         # "Stop sync": ends the round at once (work stays saved)
+    controller.retry_stuck()    # "Try sending it again now": a round that sends the stuck
+                                # large change(s) first
 
 Signals (all delivered on the UI thread):
     status_changed(SyncStatus)  every change, for widgets that show everything
@@ -29,7 +31,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from ..store import Store, StoreLocked
-from .client import Progress, SyncClient, SyncReport, actor_for
+from .client import STUCK_KEY, Progress, StuckChange, SyncClient, SyncReport, actor_for
 from .conflicts import Choice, ConflictQueue
 from .enrolment import Enrolment, enrol
 from .errors import DeviceRevoked, NotEnrolled, Offline, SyncCancelled, SyncError, SyncTimedOut
@@ -59,6 +61,7 @@ class SyncStatus:
     last_synced: datetime | None = None
     conflicts: int = 0
     not_accepted: int = 0
+    stuck: tuple[str, ...] = ()  # large changes that could not get through, one line each
 
     @property
     def text(self) -> str:
@@ -130,7 +133,7 @@ class SyncController(QObject):
             SyncState.IDLE if enrolled else SyncState.NOT_ENROLLED,
             "Not synced yet" if enrolled else "Not connected to the service",
             last_synced=datetime.fromisoformat(last) if last else None,
-            conflicts=self._count_conflicts())
+            conflicts=self._count_conflicts(), stuck=self._stuck_now())
 
     # -- state -----------------------------------------------------------------------------
 
@@ -179,6 +182,13 @@ class SyncController(QObject):
         if self._timer.isActive():
             self.start(sync_immediately=False)
 
+    def _stuck_now(self) -> tuple[str, ...]:
+        """The stuck large changes as the last round left them (a quick local read)."""
+        if not self.store.is_open:
+            return ()
+        saved = self.store.get_sync_state(STUCK_KEY, {}) or {}
+        return tuple(StuckChange.from_dict(v).text for v in saved.values())
+
     def _count_conflicts(self) -> int:
         if not self.store.is_open:
             return 0
@@ -211,6 +221,17 @@ class SyncController(QObject):
 
     def sync_now(self) -> bool:
         """Start a round unless one is running.  Returns True when one was started."""
+        return self._start_round(stuck_first=False)
+
+    def retry_stuck(self) -> bool:
+        """"Try sending it again now": a round that sends the large change(s) that got stuck
+        first, each on its own, then does the rest as usual (on the worker thread, like any
+        round).  Returns True when one was started."""
+        if not self._status.stuck:
+            return False
+        return self._start_round(stuck_first=True)
+
+    def _start_round(self, *, stuck_first: bool) -> bool:
         if self._running or not self.store.is_open:
             return False
         if not self.is_enrolled:
@@ -218,14 +239,17 @@ class SyncController(QObject):
                               message="Not connected to the service"))
             return False
         self._running = True
-        self._set(replace(self._status, state=SyncState.SYNCING, message="Syncing…", done=0,
-                          total=0))
+        self._set(replace(self._status, state=SyncState.SYNCING, done=0, total=0,
+                          message=("Sending the large change again…"
+                                   if len(self._status.stuck) == 1
+                                   else "Sending the large changes again…") if stuck_first
+                          else "Syncing…"))
 
         def work(progress: Callable[[Progress], None]) -> SyncReport:
             client = self._client()
             self._current = client
             try:
-                return client.sync_once(progress)
+                return client.sync_once(progress, stuck_first=stuck_first)
             finally:
                 self._current = None
                 client.close()
@@ -275,19 +299,20 @@ class SyncController(QObject):
             notes.append(f"{len(report.removed)} child(ren) removed from your caseload by the "
                          "service")
         notes.extend(report.kept.values())
-        notes.extend(stuck.text for stuck in report.stuck.values())
+        stuck = tuple(change.text for change in report.stuck.values())
+        notes.extend(stuck)
         if not report.complete:
             message = report.problem + ("" if not notes else " " + "; ".join(notes) + ".")
             self._set(SyncStatus(SyncState.PARTIAL, message,
                                  last_synced=self._status.last_synced,
                                  conflicts=report.open_conflicts,
-                                 not_accepted=len(report.blocked)))
+                                 not_accepted=len(report.blocked), stuck=stuck))
             self.conflicts.emit(report.open_conflicts)
             return
         message = "Synced" + (": " + "; ".join(notes) if notes else "")
         self._set(SyncStatus(SyncState.SYNCED, message, last_synced=at,
                              conflicts=report.open_conflicts,
-                             not_accepted=len(report.blocked)))
+                             not_accepted=len(report.blocked), stuck=stuck))
         self.synced.emit(at)
         self.conflicts.emit(report.open_conflicts)
 

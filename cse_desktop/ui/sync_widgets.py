@@ -71,8 +71,22 @@ def show_value(value: Any) -> str:
 # -- status bar ---------------------------------------------------------------------------------
 
 
+def retry_wording(status: SyncStatus) -> tuple[str, str]:
+    """The "Try sending it again now" button's text and its description (which names the
+    stuck change(s) and their size)."""
+    one = len(status.stuck) == 1
+    text = "Try sending it again now" if one else "Try sending them again now"
+    return text, " ".join(status.stuck)
+
+
+def can_retry(status: SyncStatus) -> bool:
+    return bool(status.stuck) and status.state not in (
+        SyncState.SYNCING, SyncState.REVOKED, SyncState.NOT_ENROLLED)
+
+
 class SyncIndicator(QWidget):
-    """Offline / syncing n of m / synced at / conflicts to review, plus "Sync now"."""
+    """Offline / syncing n of m / synced at / conflicts to review, plus "Sync now", and
+    "Try sending it again now" while a large change is stuck."""
 
     review_requested = Signal()
 
@@ -89,10 +103,14 @@ class SyncIndicator(QWidget):
                                    "Choose between your version and the service's")
         self.sync_button = named(QPushButton("Sync now"), "Sync now",
                                  "Send your changes and receive updates now")
+        self.retry_button = named(QPushButton("Try sending it again now"),
+                                  "Try sending it again now")
         self.review_button.clicked.connect(self.review_requested)
         self.sync_button.clicked.connect(self._sync_or_stop)
+        self.retry_button.clicked.connect(controller.retry_stuck)
         layout.addWidget(self.label)
         layout.addWidget(self.review_button)
+        layout.addWidget(self.retry_button)
         layout.addWidget(self.sync_button)
         controller.status_changed.connect(self.show_status)
         self.show_status(controller.status)
@@ -111,6 +129,7 @@ class SyncIndicator(QWidget):
         self.sync_button.setAccessibleName("Stop sync" if syncing else "Sync now")
         self.sync_button.setEnabled(status.state not in (
             SyncState.REVOKED, SyncState.NOT_ENROLLED))
+        show_retry(self.retry_button, status)
 
     def _announce_change(self, status: SyncStatus) -> None:
         """Say the new state to screen-reader users when it changes (offline, syncing,
@@ -131,6 +150,15 @@ class SyncIndicator(QWidget):
             self.controller.cancel()
         else:
             self.controller.sync_now()
+
+
+def show_retry(button: QPushButton, status: SyncStatus) -> None:
+    text, description = retry_wording(status)
+    button.setText(text)
+    button.setAccessibleName(text)
+    button.setAccessibleDescription(description)
+    button.setToolTip(description)
+    button.setVisible(can_retry(status))
 
 
 # -- enrolment -----------------------------------------------------------------------------------
@@ -383,6 +411,9 @@ class SyncSettingsPage(QWidget):
         self.enrol_button.clicked.connect(self.open_enrolment)
         self.sync_button = named(QPushButton("Sync now"), "Sync now")
         self.sync_button.clicked.connect(self.sync_now)
+        self.retry_button = named(QPushButton("Try sending it again now"),
+                                  "Try sending it again now")
+        self.retry_button.clicked.connect(self.retry_stuck)
         # What the last sync did, here where it was asked for, not only in the status bar.
         self.outcome = named(QLabel(), "Sync result")
         self.outcome.setWordWrap(True)
@@ -393,20 +424,27 @@ class SyncSettingsPage(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.enrol_button)
         row.addWidget(self.sync_button)
+        row.addWidget(self.retry_button)
         row.addStretch(1)
         form.addRow(row)
         form.addRow(self.outcome)
         controller.status_changed.connect(lambda _s: self.refresh())
         controller.status_changed.connect(self._show_outcome)
+        show_retry(self.retry_button, controller.status)
         self.refresh()
 
     def sync_now(self) -> None:
         self.outcome.setText("Syncing now…")
         self.controller.sync_now()
 
+    def retry_stuck(self) -> None:
+        if self.controller.retry_stuck():
+            self.outcome.setText("Sending it again now…")
+
     @Slot(object)
     def _show_outcome(self, status: SyncStatus) -> None:
         self.outcome.setText(status.message or status.text)
+        show_retry(self.retry_button, status)
 
     def refresh(self) -> None:
         enrolment = self.controller.enrolment()

@@ -4,6 +4,7 @@ delays, cuts and stalls (tests/sync/relay.py); and things that are not the servi
 from __future__ import annotations
 
 import random
+import string
 import threading
 import time
 from pathlib import Path
@@ -74,7 +75,11 @@ def queue_notes(device: Device, child: Record, count: int) -> set[str]:
 
 
 def big_note(device: Device, child: Record, size: int) -> Record:
-    return device.add(RecordType.CASE_NOTE, {"summary": "x" * size}, child.id)
+    """A note of ``size`` characters that gzip cannot shrink much (random letters and digits
+    pack to about three quarters), so that a large note is still large on the wire."""
+    rng = random.Random(size)
+    text = "".join(rng.choices(string.ascii_letters + string.digits + " ", k=size))
+    return device.add(RecordType.CASE_NOTE, {"summary": text}, child.id)
 
 
 class Events:
@@ -186,6 +191,15 @@ def test_stuck_large_change_is_named_and_does_not_block(service: Service,
     assert "(601 KB)" in stuck.text and "tried again" in stuck.text
     assert "too large for this connection" in report.summary
     assert device.store.has_pending(note.id)  # with its later change held behind it
+    # "Try sending it again now" on the same link: it goes first, and once only.
+    events = Events()
+    with Relay(service.port, cut_fraction=1.0, cut_window=150 * 1024) as relay:
+        client = via(device, relay.url, retries=3)
+        report = client.sync_once(events, stuck_first=True)
+        client.close()
+    assert events.items[0].phase == "big" and "large case note" in events.items[0].text
+    assert report.stuck[stuck.change_id].attempts == stuck.attempts + 1
+    assert sum(1 for p in events.items if p.phase == "big" and p.done == 0) == 1
     # A good connection later: it goes, and it is no longer listed.
     client = via(device, service.base_url)
     report = client.sync_once()
@@ -272,6 +286,7 @@ def test_own_changes_are_not_downloaded_again(service: Service, tmp_path: Path) 
     ids = set(add_notes(device, child, 60)) | {child.id}
     with Relay(service.port) as relay:
         client = via(device, relay.url)
+        client.transport.compress = False  # what is measured here is what comes back
         report = client.sync_once()
         client.close()
         sent, received = relay.stats.bytes_up, relay.stats.bytes_down
