@@ -85,7 +85,7 @@ class AppWindow(QMainWindow):
         self.forms = FormWindows(self)
         self.forms.changed.connect(self._record_changed)
         self.forms.print_requested.connect(self.print_record)
-        self.setWindowTitle(APP_TITLE + (" — DEMO (synthetic data)" if options.demo else ""))
+        self._update_title()
         fit_to_screen(self, 1280, 800)  # within a 1366x768 laptop's screen
 
         self.caseload = CaseloadView(self.runner)
@@ -100,6 +100,10 @@ class AppWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.unlock_page)
         self.pages.addWidget(self.workspace)
+        # The title says where the practitioner is ("Caseload — …"), so a screen reader
+        # announcing the window says something new, not the app's name twice.
+        self.pages.currentChanged.connect(self._update_title)
+        self.workspace.currentChanged.connect(self._update_title)
         # A withdrawal's wipe cut short by a kill is finished now, and the practitioner told.
         self.wipe_notice = sessions.finish_interrupted_wipe(options.data_dir)
         if sessions.store_exists(options.data_dir):
@@ -380,6 +384,20 @@ class AppWindow(QMainWindow):
         QMessageBox.information(self, "This computer was disconnected", message)
         self._show_first_run()
         self._update_actions()
+
+    def _update_title(self) -> None:
+        pages = getattr(self, "pages", None)
+        current = pages.currentWidget() if pages is not None else None
+        if current is None or current is self.unlock_page:
+            place = "Locked"
+        elif current is self.first_run_page:
+            place = "Set up"
+        elif self.workspace.currentWidget() is self.child:
+            place = "Child record"
+        else:
+            place = "Caseload"
+        demo = " — DEMO (synthetic data)" if self.options.demo else ""
+        self.setWindowTitle(f"{place} — {APP_TITLE}{demo}")
 
     def _show_first_run(self) -> None:
         page = FirstRunPage(self.options.data_dir, self.runner, kdf=self.options.kdf,

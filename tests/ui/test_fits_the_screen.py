@@ -50,6 +50,7 @@ def test_the_test_screen_is_a_laptop_screen(qapp) -> None:
 
 def test_every_window_and_dialog_fits_a_laptop_screen(qtbot, unlocked, tmp_path) -> None:
     window, work, child = unlocked
+    assert window.windowTitle() == "Child record — Child exploitation casework"
     found = problems(window, "Child page")
     window.show_caseload()
     qtbot.waitUntil(lambda: window.caseload.model.rowCount() == 1, timeout=10_000)

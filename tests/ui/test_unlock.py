@@ -103,3 +103,13 @@ def test_first_run_asks_which_organisation_prints_on_forms(qtbot, make_window):
     qtbot.keyClick(page.confirm, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.is_unlocked, timeout=10_000)
     assert window.session.organisation["name"] == "Eastmoor Children's Services"
+
+
+def test_the_window_title_says_where_you_are(qtbot, make_window):
+    """A screen reader announcing the window hears the place, not the app's name twice."""
+    window = make_window()
+    assert window.windowTitle() == "Set up — Child exploitation casework"
+    first_run_through_ui(qtbot, window)
+    assert window.windowTitle() == "Caseload — Child exploitation casework"
+    window.lock()
+    assert window.windowTitle() == "Locked — Child exploitation casework"
