@@ -51,7 +51,7 @@ from .workers import TaskRunner
 APP_TITLE = "Child exploitation casework"
 # Big optional stacks (ReportLab + pyHanko, httpx) are imported in the background a moment
 # after the window is up, never on the way to the unlock screen or on the UI thread at unlock.
-PRELOAD = ("cse_desktop.services.documents", "cse_desktop.sync.controller")
+PRELOAD = ("cse_desktop.services.documents", "cse_desktop.ui.sync_controller")
 PRELOAD_AFTER_MS = 1500
 
 

@@ -1,5 +1,5 @@
 """Sync widgets for the main window: status-bar indicator, enrolment dialog, conflict review
-and a settings page.  Each takes a :class:`~cse_desktop.sync.controller.SyncController`.
+and a settings page.  Each takes a :class:`~cse_desktop.ui.sync_controller.SyncController`.
 
     indicator = SyncIndicator(controller)
     window.statusBar().addPermanentWidget(indicator)
@@ -38,11 +38,11 @@ from PySide6.QtWidgets import (
 
 from ..records import Record
 from ..sync.conflicts import Conflict
-from ..sync.controller import SyncController, SyncState, SyncStatus
 from ..sync.merge import DELETED, MISSING
 from .a11y import named
 from .announce import announce
 from .sizing import fit_to_screen
+from .sync_controller import SyncController, SyncState, SyncStatus
 from .wording import when
 
 FieldLabel = Callable[[Record, str], str]
