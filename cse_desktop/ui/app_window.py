@@ -160,7 +160,8 @@ class AppWindow(QMainWindow):
 
     # -- building ------------------------------------------------------------------------------
 
-    def _action(self, text: str, slot, shortcut: QKeySequence | str | None = None,
+    def _action(self, text: str, slot,
+                shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
                 tip: str = "", everywhere: bool = False) -> QAction:
         """A menu action.  ``everywhere``: its shortcut works in form windows too (Lock,
         New case note); others stay in the main window so forms keep their own Ctrl+P."""
@@ -274,7 +275,8 @@ class AppWindow(QMainWindow):
         active = QApplication.activeWindow()
         for window in self.forms.windows.values():
             if window is active:
-                return window.record.child_id
+                form: Any = window  # a FormWindow; ui.forms is optional, so it is typed Any
+                return form.record.child_id
         if self.workspace.currentWidget() is self.child:
             return self.child.child_id
         return self.caseload.selected_child_id()
