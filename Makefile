@@ -48,8 +48,12 @@ test-dates: setup
 bench: setup
 	$(BIN)/python -m tests.bench $(ARGS)
 
+# Style (ruff), types (mypy, configured in pyproject.toml) and the layers of the package
+# (tests/test_architecture.py; docs/architecture.md).
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_architecture.py
 
 screenshots: setup
 	@command -v xvfb-run >/dev/null || { echo "Needs xvfb: sudo apt-get install xvfb"; exit 1; }

@@ -98,8 +98,13 @@ def _prepare_demo_with_message(directory: Path, role: str) -> None:
     loop = QEventLoop()
     failure: list[BaseException] = []
     runner = TaskRunner()
+
+    def failed(exc: BaseException) -> None:
+        failure.append(exc)
+        loop.quit()
+
     runner.run(prepare_demo_store, directory, role, on_result=lambda _r: loop.quit(),
-               on_error=lambda exc: (failure.append(exc), loop.quit()))
+               on_error=failed)
     loop.exec()
     note.close()
     if failure:

@@ -15,7 +15,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from . import __version__
 
@@ -37,7 +37,8 @@ def _qt_check() -> str:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication, QLabel
 
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "cse-desktop"])
+    app = cast(QApplication, QApplication.instance()
+               or QApplication([sys.argv[0] if sys.argv else "cse-desktop"]))
     label = QLabel("cse-desktop self-test")
     image = label.grab().toImage()
     label.deleteLater()

@@ -123,7 +123,7 @@ def kdf_params(content: dict[str, Any], where: object = "this key file") -> KdfP
     kdf = content.get("kdf")
     if not isinstance(kdf, dict) or kdf.get("name") != "scrypt":
         raise _damaged(where, "unknown key stretching settings")
-    values = [kdf.get(k) for k in ("n", "r", "p")]
+    values: list[Any] = [kdf.get(k) for k in ("n", "r", "p")]
     if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in values):
         raise _damaged(where, "key stretching settings are not whole numbers")
     params = KdfParams(n=values[0], r=values[1], p=values[2])

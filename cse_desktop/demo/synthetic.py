@@ -151,7 +151,7 @@ class _Child:
         if index < len(phrases.FEATURED_CHILDREN) and index % 2 == 0:
             self.profile = "high"  # make sure small demo caseloads include high risk
         self.child = self._child_answers()
-        self.call_name = self.child.get("preferred_name", self.child["first_name"])
+        self.call_name = str(self.child.get("preferred_name", self.child["first_name"]))
 
     def build(self) -> SyntheticChild:
         episodes = self._episodes()

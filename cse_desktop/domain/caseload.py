@@ -63,12 +63,12 @@ def parse_day(value: Any) -> date | None:
 def episode_statuses(episodes: Iterable[Record], interviews: Iterable[Record],
                      now: datetime) -> list[EpisodeStatus]:
     by_episode: dict[str, Record] = {}
-    for interview in interviews:
-        episode_id = interview.data.get("episode_id")
+    for candidate in interviews:
+        episode_id = candidate.data.get("episode_id")
         if isinstance(episode_id, str):
             known = by_episode.get(episode_id)
-            if known is None or (interview.is_signed and not known.is_signed):
-                by_episode[episode_id] = interview
+            if known is None or (candidate.is_signed and not known.is_signed):
+                by_episode[episode_id] = candidate
     result = []
     for episode in episodes:
         returned = parse_datetime(episode.data.get("returned_at"))

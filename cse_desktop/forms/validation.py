@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from cse_desktop.forms.conditions import RISK_LEVEL_ANSWER, evaluate
 from cse_desktop.forms.model import INDICATOR_ANSWERS, Field, FormDefinition
@@ -205,7 +205,8 @@ def _validate_fields(
             errors.append(FieldError(path, context + problem))
             continue
         if field.type == "list":
-            errors.extend(_validate_items(field, value, for_signing, path, context))
+            items = cast(list[Any], value)  # a list: _value_problem checked the type
+            errors.extend(_validate_items(field, items, for_signing, path, context))
         if field.not_before is not None and field.not_before in by_id:
             other = by_id[field.not_before]
             if _earlier(field.type, value, answers.get(other.id)):

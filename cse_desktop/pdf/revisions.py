@@ -60,7 +60,7 @@ def _annotation_count(page: generic.DictionaryObject) -> int:
 
 
 def _page_snapshot(page: generic.DictionaryObject) -> tuple[bytes, int, str]:
-    resources = page.get("/Resources")
+    resources: Any = page.get("/Resources")
     resources = resources.get_object() if hasattr(resources, "get_object") else resources
     return _content_bytes(page), _annotation_count(page), repr(sorted(
         (str(k) for k in resources) if isinstance(resources, generic.DictionaryObject) else []))

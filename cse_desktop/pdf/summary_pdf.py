@@ -7,6 +7,7 @@ ones flagged); the chronology, newest first, one line per record; who printed it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from reportlab.lib.units import mm
@@ -29,7 +30,7 @@ _SHOWN_ABOVE = frozenset({"first_name", "last_name", "preferred_name", "date_of_
                           "local_reference"})
 
 
-def _table(rows: list[list[Any]], widths: list[float], extra: list[tuple[Any, ...]] = ()
+def _table(rows: list[list[Any]], widths: list[float], extra: Sequence[tuple[Any, ...]] = ()
            ) -> Table:
     table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([

@@ -198,14 +198,14 @@ class _Checker:
         certified = embedded.docmdp_level is not None and self._is_certification(embedded)
         with _quiet_pyhanko():
             if embedded.sig_object_type == "/DocTimeStamp":
-                status = validate_pdf_timestamp(embedded, validation_context=self._context(
+                stamped = validate_pdf_timestamp(embedded, validation_context=self._context(
                     self.now))
-                tst_cert = status.signing_cert
+                tst_cert = stamped.signing_cert
                 finding = SignatureFinding(
                     True, _common_name(tst_cert, "a time service"),
-                    _standing(status, tst_cert), status.timestamp,
-                    bool(status.intact and status.valid), embedded.signed_revision)
-                return _Checked(embedded, status, finding)
+                    _standing(stamped, tst_cert), stamped.timestamp,
+                    bool(stamped.intact and stamped.valid), embedded.signed_revision)
+                return _Checked(embedded, stamped, finding)
             status = validate_pdf_signature(embedded,
                                             signer_validation_context=self._context(self.now))
             expired_since = False
@@ -217,14 +217,14 @@ class _Checker:
                     status, expired_since = at_signing, True
         cert = status.signing_cert
         stamp = status.timestamp_validity
-        stamp_ok = stamp is not None and bool(stamp.intact and stamp.valid)
+        good = stamp if stamp is not None and bool(stamp.intact and stamp.valid) else None
         finding = SignatureFinding(
             False, _common_name(cert, "an unnamed signer"), _standing(status, cert),
             status.signer_reported_dt, bool(status.intact and status.valid),
             embedded.signed_revision, certified=certified, expired_since=expired_since,
-            stamp_at=stamp.timestamp if stamp_ok else None,
-            stamp_by=_common_name(stamp.signing_cert, "a time service") if stamp_ok else "",
-            stamp_standing=_standing(stamp, stamp.signing_cert) if stamp_ok else None)
+            stamp_at=good.timestamp if good is not None else None,
+            stamp_by=_common_name(good.signing_cert, "a time service") if good is not None else "",
+            stamp_standing=_standing(good, good.signing_cert) if good is not None else None)
         return _Checked(embedded, status, finding)
 
     def _is_certification(self, embedded: Any) -> bool:
@@ -409,7 +409,7 @@ def verify_pdf_bytes(data: bytes, trusted_ca_pems: Iterable[bytes] = (), *,
     details = tuple(f.line(n) for n, f in enumerate(findings, start=1))
     signers = [f for f in findings if not f.is_timestamp]
     first = signers[0] if signers else findings[0]
-    common = {
+    common: dict[str, Any] = {
         "signer_name": first.name if signers else None,
         "signed_at": first.at if signers else None,
         "local_identity": any(f.standing is Standing.LOCAL for f in signers),

@@ -44,7 +44,7 @@ from .timestamps import timestamp_router
 
 _bearer = HTTPBearer(auto_error=False, description="The token issued at device enrolment.")
 
-_ERRORS = {
+_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "The request cannot be used (`damaged_body`: "
                                              "a gzip-compressed body that cannot be "
                                              "unpacked)."},
@@ -61,8 +61,9 @@ _ERRORS = {
     429: {"model": ErrorBody, "description": "`too_many_attempts`: too many failed attempts "
                                              "from this address; see `Retry-After`."},
 }
-_PULL_ERRORS = {**_ERRORS, 409: {"model": ErrorBody, "description": "`cursor_ahead`: the "
-                                 "cursor is past the end of the feed; start again from 0."}}
+_PULL_ERRORS: dict[int | str, dict[str, Any]] = {
+    **_ERRORS, 409: {"model": ErrorBody, "description": "`cursor_ahead`: the "
+                     "cursor is past the end of the feed; start again from 0."}}
 
 
 def _validation_message(exc: RequestValidationError) -> str:

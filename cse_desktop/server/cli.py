@@ -6,6 +6,7 @@ import argparse
 import ipaddress
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..records import Role
 from . import admin
@@ -45,7 +46,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     engine = make_engine(settings.database_url)
     upgrade(engine)
     ca = CertificateAuthority.load_or_create(settings.data_dir, settings.organisation)
-    ssl: dict[str, str] = {}
+    ssl: dict[str, Any] = {}  # uvicorn.run keywords
     if not args.insecure_http:
         if args.cert:
             cert, key = Path(args.cert), Path(args.key)

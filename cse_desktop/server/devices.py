@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, insert, select, update
 
@@ -126,8 +126,9 @@ def enrol(engine: Engine, ca: CertificateAuthority, settings: ServerSettings,
     )
 
 
-def revoked_message(revoked_at: object, reason: str | None) -> str:
-    when = aware(revoked_at).strftime("%d %B %Y") if revoked_at else "recently"  # type: ignore[arg-type]
+def revoked_message(revoked_at: datetime | None, reason: str | None) -> str:
+    moment = aware(revoked_at)
+    when = moment.strftime("%d %B %Y") if moment else "recently"
     text = f"This device was withdrawn from the service by an administrator on {when}."
     if reason:
         text += f" Reason given: {reason}."

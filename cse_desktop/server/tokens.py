@@ -27,5 +27,6 @@ def new_enrolment_code() -> str:
 def normalise_code(code: str) -> str:
     """Accept lower case, spaces and missing dashes, and the usual look-alikes."""
     cleaned = "".join(c for c in code.upper() if c.isalnum())
-    cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    lookalikes: dict[str, str | int | None] = {"O": "0", "I": "1", "L": "1"}
+    cleaned = cleaned.translate(str.maketrans(lookalikes))
     return "-".join(cleaned[i:i + 4] for i in range(0, len(cleaned), 4))

@@ -187,14 +187,14 @@ class Caseload:
         drafts: set[str] = set()
         for record_type in (RecordType.WARNING_SIGNS, RecordType.RETURN_INTERVIEW,
                             RecordType.CASE_NOTE, RecordType.ADDENDUM):
-            for row in store.index_rows(record_type):
-                if row["state"] == RecordState.DRAFT.value:
-                    drafts.add(row["child_id"])
-                elif record_type is RecordType.WARNING_SIGNS and row["risk_level"]:
-                    known = latest_risk.get(row["child_id"])
-                    if known is None or (row["occurred_at"] or "") > known[0]:
-                        latest_risk[row["child_id"]] = (row["occurred_at"] or "",
-                                                        row["risk_level"])
+            for entry in store.index_rows(record_type):
+                if entry["state"] == RecordState.DRAFT.value:
+                    drafts.add(entry["child_id"])
+                elif record_type is RecordType.WARNING_SIGNS and entry["risk_level"]:
+                    known = latest_risk.get(entry["child_id"])
+                    if known is None or (entry["occurred_at"] or "") > known[0]:
+                        latest_risk[entry["child_id"]] = (entry["occurred_at"] or "",
+                                                          entry["risk_level"])
         result = []
         for child in children:
             if wanted is not None and child.id not in wanted:

@@ -36,8 +36,8 @@ def make_indexer(library: FormLibrary) -> Indexer:
         try:
             definition = library.get(record.form_id, record.form_version)
         except KeyError:
-            words = [w for v in record.data.values() for w in _text_of(v)]
-            return RecordIndex(to_iso(record.created_at), record.record_type.label, " ".join(words))
+            found = [w for v in record.data.values() for w in _text_of(v)]
+            return RecordIndex(to_iso(record.created_at), record.record_type.label, " ".join(found))
         occurred = None
         if definition.occurred_at_field:
             raw = record.data.get(definition.occurred_at_field)

@@ -298,6 +298,13 @@ class Store:
     def is_open(self) -> bool:
         return self._conn is not None
 
+    @property
+    def _db(self) -> Connection:
+        """The open connection, for methods under ``@_locked`` (which has checked it)."""
+        if self._conn is None:
+            raise StoreLocked()
+        return self._conn
+
     def lock(self) -> None:
         """Close the database and overwrite the key in memory."""
         with self._mutex:
@@ -353,12 +360,12 @@ class Store:
 
     @_locked
     def get_meta(self, key: str, default: Any = None) -> Any:
-        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return default if row is None else json.loads(row[0])
 
     @_locked
     def set_meta(self, key: str, value: Any) -> None:
-        self._conn.execute(
+        self._db.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, json.dumps(value)),
@@ -607,7 +614,7 @@ class Store:
     @_locked
     def child_record_ids(self, child_id: str, conn: Connection | None = None) -> list[str]:
         """The child's own record and every record about the child (addenda included)."""
-        return [r[0] for r in (conn or self._conn).execute(
+        return [r[0] for r in (conn or self._db).execute(
             "SELECT id FROM records WHERE id = ? OR child_id = ? OR amends_id IN "
             "(SELECT id FROM records WHERE id = ? OR child_id = ?) ORDER BY id",
             (child_id, child_id, child_id, child_id))]
@@ -682,12 +689,12 @@ class Store:
                f"ORDER BY coalesce(occurred_at, created_at) {order}, created_at {order}")
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [_row_to_record(row) for row in self._conn.execute(sql, params)]
+        return [_row_to_record(row) for row in self._db.execute(sql, params)]
 
     @_locked
     def index_rows(self, record_type: RecordType) -> list[dict[str, Any]]:
         """Light rows for lists and measures, without loading every record's answers."""
-        rows = self._conn.execute(
+        rows = self._db.execute(
             "SELECT id, child_id, state, occurred_at, title, risk_level, revision, updated_at "
             "FROM records WHERE record_type = ? AND deleted = 0",
             (record_type.value,),
@@ -705,7 +712,7 @@ class Store:
             return []
         type_clause = "" if record_type is None else " AND r.record_type = ?"
         params: tuple[Any, ...] = (query,) if record_type is None else (query, record_type.value)
-        rows = self._conn.execute(
+        rows = self._db.execute(
             "SELECT r.id, r.child_id, r.record_type, r.title,"
             " snippet(records_fts, 0, '[', ']', ' … ', 12)"
             " FROM records_fts JOIN records r ON r.rowid = records_fts.rowid"
@@ -734,9 +741,9 @@ class Store:
     @_locked
     def count(self, record_type: RecordType | None = None) -> int:
         if record_type is None:
-            return int(self._conn.execute("SELECT count(*) FROM records WHERE deleted = 0")
+            return int(self._db.execute("SELECT count(*) FROM records WHERE deleted = 0")
                        .fetchone()[0])
-        return int(self._conn.execute(
+        return int(self._db.execute(
             "SELECT count(*) FROM records WHERE deleted = 0 AND record_type = ?",
             (record_type.value,)).fetchone()[0])
 
@@ -776,7 +783,7 @@ class Store:
 
     @_locked
     def pending_changes(self, limit: int = 200) -> list[OutboxChange]:
-        rows = self._conn.execute(
+        rows = self._db.execute(
             "SELECT seq, change_id, record_id, base_revision, payload FROM outbox "
             "ORDER BY seq LIMIT ?", (limit,)
         ).fetchall()
@@ -785,11 +792,11 @@ class Store:
 
     @_locked
     def pending_count(self) -> int:
-        return int(self._conn.execute("SELECT count(*) FROM outbox").fetchone()[0])
+        return int(self._db.execute("SELECT count(*) FROM outbox").fetchone()[0])
 
     @_locked
     def has_pending(self, record_id: str) -> bool:
-        return self._conn.execute("SELECT 1 FROM outbox WHERE record_id = ? LIMIT 1",
+        return self._db.execute("SELECT 1 FROM outbox WHERE record_id = ? LIMIT 1",
                                   (record_id,)).fetchone() is not None
 
     @_locked
@@ -813,14 +820,14 @@ class Store:
 
     @_locked
     def sync_base(self, record_id: str) -> Record | None:
-        row = self._conn.execute("SELECT payload FROM sync_base WHERE record_id = ?",
+        row = self._db.execute("SELECT payload FROM sync_base WHERE record_id = ?",
                                  (record_id,)).fetchone()
         return None if row is None else Record.from_wire(json.loads(row[0]))
 
     @_locked
     def put_remote(self, record: Record, conn: Connection | None = None) -> None:
         """Store a record as the server has it (no outbox entry).  Use inside transaction()."""
-        conn = conn or self._conn
+        conn = conn or self._db
         exists = conn.execute("SELECT state FROM records WHERE id = ?", (record.id,)).fetchone()
         if exists is not None and exists[0] == RecordState.SIGNED.value:
             return  # signed records are immutable everywhere: ours already is the server's
@@ -832,7 +839,7 @@ class Store:
     def enqueue(self, record: Record, base_revision: int, actor: Actor, action: str,
                 conn: Connection | None = None) -> None:
         """Write a locally produced version (e.g. a merge) and queue it for the server."""
-        conn = conn or self._conn
+        conn = conn or self._db
         exists = conn.execute("SELECT 1 FROM records WHERE id = ?", (record.id,)).fetchone()
         self._write_row(conn, record, insert=exists is None)
         self._enqueue(conn, record, base_revision)
@@ -845,29 +852,29 @@ class Store:
         Used when a record signed here must go on top of a newer server draft: a signed row
         cannot be rewritten, only sent again.
         """
-        conn = conn or self._conn
+        conn = conn or self._db
         conn.execute("DELETE FROM outbox WHERE record_id = ?", (record.id,))
         self._enqueue(conn, record, base_revision)
 
     @_locked
     def drop_pending(self, record_id: str, conn: Connection | None = None) -> None:
         """Remove queued changes of one record (only after they are merged into a newer one)."""
-        (conn or self._conn).execute("DELETE FROM outbox WHERE record_id = ?", (record_id,))
+        (conn or self._db).execute("DELETE FROM outbox WHERE record_id = ?", (record_id,))
 
     @_locked
     def get_sync_state(self, key: str, default: Any = None) -> Any:
-        row = self._conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+        row = self._db.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
         return default if row is None else json.loads(row[0])
 
     @_locked
     def set_sync_state(self, key: str, value: Any, conn: Connection | None = None) -> None:
-        (conn or self._conn).execute(
+        (conn or self._db).execute(
             "INSERT INTO sync_state (key, value) VALUES (?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, json.dumps(value)))
 
     @_locked
     def integrity_check(self) -> str:
-        return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
+        return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
 
     # -- sync conflicts ------------------------------------------------------------------------
     # Clashes between this device's version of a record and the server's, kept in full until
@@ -877,19 +884,19 @@ class Store:
     @_locked
     def conflict_count(self) -> int:
         """How many conflicts are waiting for the practitioner."""
-        return int(self._conn.execute(
+        return int(self._db.execute(
             "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0])
 
     @_locked
     def open_conflict_record_ids(self) -> set[str]:
         """The records that have a conflict waiting for the practitioner."""
-        return {r[0] for r in self._conn.execute(
+        return {r[0] for r in self._db.execute(
             "SELECT record_id FROM conflicts WHERE resolved_at IS NULL")}
 
     @_locked
     def open_conflicts(self) -> list[StoredConflict]:
         """Every conflict waiting for the practitioner, oldest first."""
-        rows = self._conn.execute(
+        rows = self._db.execute(
             f"SELECT {_CONFLICT_COLUMNS} FROM conflicts WHERE resolved_at IS NULL "
             "ORDER BY id").fetchall()
         return [_row_to_conflict(row) for row in rows]
@@ -898,7 +905,7 @@ class Store:
     def open_conflict(self, record_id: str,
                       conn: Connection | None = None) -> StoredConflict | None:
         """The conflict waiting for the practitioner on one record, if there is one."""
-        row = (conn or self._conn).execute(
+        row = (conn or self._db).execute(
             f"SELECT {_CONFLICT_COLUMNS} FROM conflicts WHERE record_id = ? "
             "AND resolved_at IS NULL", (record_id,)).fetchone()
         return None if row is None else _row_to_conflict(row)
@@ -913,7 +920,7 @@ class Store:
         record already waiting for review keeps its conflict, base and detection time; the
         clashing fields and both versions are replaced with these.
         """
-        conn = conn or self._conn
+        conn = conn or self._db
         remote_payload = json.dumps({**remote.to_wire(), "_changed_by": changed_by,
                                      "_changed_at": changed_at}, ensure_ascii=False)
         existing = conn.execute("SELECT id FROM conflicts WHERE record_id = ? AND resolved_at "
@@ -933,7 +940,7 @@ class Store:
     def resolve_conflict(self, conflict_id: int, resolution: dict[str, Any],
                          conn: Connection | None = None) -> None:
         """Mark a conflict resolved now, recording how (``resolution``)."""
-        (conn or self._conn).execute(
+        (conn or self._db).execute(
             "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE id = ?",
             (to_iso(self.clock.now()), json.dumps(resolution), conflict_id))
 

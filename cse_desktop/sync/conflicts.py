@@ -142,6 +142,7 @@ class ConflictQueue:
         conflict = self.get(conflict_id)
         local = self.store.find(conflict.record_id) or conflict.local
         remote = conflict.remote
+        resolution: dict[str, Any]
         with self.store.transaction() as conn:
             if remote.is_signed:
                 # The service's version is signed and final: it is kept; the local values

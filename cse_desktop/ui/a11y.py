@@ -58,7 +58,7 @@ def unnamed_controls(root: QWidget) -> list[QWidget]:
     Qt's own inner parts (a combo box's line edit, a scroll area's bars, a spin box's
     editor) are skipped: they are announced through their owner.
     """
-    missing = []
+    missing: list[QWidget] = []
     for widget in root.findChildren(QWidget):
         if not isinstance(widget, INTERACTIVE):
             continue

@@ -51,7 +51,7 @@ from .workers import TaskRunner
 APP_TITLE = "Child exploitation casework"
 # Big optional stacks (ReportLab + pyHanko, httpx) are imported in the background a moment
 # after the window is up, never on the way to the unlock screen or on the UI thread at unlock.
-PRELOAD = ("cse_desktop.services.documents", "cse_desktop.sync.controller")
+PRELOAD = ("cse_desktop.services.documents", "cse_desktop.ui.sync_controller")
 PRELOAD_AFTER_MS = 1500
 
 
@@ -163,7 +163,8 @@ class AppWindow(QMainWindow):
 
     # -- building ------------------------------------------------------------------------------
 
-    def _action(self, text: str, slot, shortcut: QKeySequence | str | None = None,
+    def _action(self, text: str, slot,
+                shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
                 tip: str = "", everywhere: bool = False) -> QAction:
         """A menu action.  ``everywhere``: its shortcut works in form windows too (Lock,
         New case note); others stay in the main window so forms keep their own Ctrl+P."""
@@ -277,7 +278,8 @@ class AppWindow(QMainWindow):
         active = QApplication.activeWindow()
         for window in self.forms.windows.values():
             if window is active:
-                return window.record.child_id
+                form: Any = window  # a FormWindow; ui.forms is optional, so it is typed Any
+                return form.record.child_id
         if self.workspace.currentWidget() is self.child:
             return self.child.child_id
         return self.caseload.selected_child_id()

@@ -291,6 +291,7 @@ class CaseloadView(QWidget):
     record_episode_requested = Signal(str)
     counts_changed = Signal(str)
     loaded = Signal()
+    _sort_before_due: tuple[int, Qt.SortOrder] | None  # set while "RHI due" orders the table
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -396,7 +397,7 @@ class CaseloadView(QWidget):
         self.model.resort_wanted.connect(self.refresh)
         self.table.activated.connect(self._activated)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
+        QShortcut(QKeySequence.StandardKey.Find, self).activated.connect(self.focus_search)
 
         self.setTabOrder(self.search, self.risk)
         self.setTabOrder(self.risk, self.rhi_only)
@@ -413,8 +414,8 @@ class CaseloadView(QWidget):
         if on:
             self._sort_before_due = (header.sortIndicatorSection(), header.sortIndicatorOrder())
             self.table.sortByColumn(Column.RHI, Qt.SortOrder.AscendingOrder)
-        elif getattr(self, "_sort_before_due", None) is not None:
-            self.table.sortByColumn(*self._sort_before_due)
+        elif (before := getattr(self, "_sort_before_due", None)) is not None:
+            self.table.sortByColumn(*before)
             self._sort_before_due = None
 
     # -- data ----------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -62,14 +63,14 @@ def badge(text: str, tint: theme.Tint) -> QLabel:
     return label
 
 
-def _clear(layout: QVBoxLayout) -> None:
-    while layout.count():
-        item = layout.takeAt(0)
+def _clear(layout: QLayout) -> None:
+    while (item := layout.takeAt(0)) is not None:  # None once the layout is empty
         widget = item.widget()
+        inner = item.layout()
         if widget is not None:
             widget.deleteLater()
-        elif item.layout() is not None:
-            _clear(item.layout())  # type: ignore[arg-type]
+        elif inner is not None:
+            _clear(inner)
 
 
 def _tree(name: str, headers: list[str]) -> QTreeWidget:
@@ -183,15 +184,15 @@ class ChildView(QWidget):
         self.risk_box = QGroupBox("Current risk level")
         self._risk_layout = QVBoxLayout(self.risk_box)
         self.actions_box = QGroupBox("Open actions")
-        self.actions = _tree("Open actions", ["What", "Who", "Due"])
-        self.actions.itemActivated.connect(self._open_item)
-        actions_head = self.actions.header()
+        self.actions_tree = _tree("Open actions", ["What", "Who", "Due"])
+        self.actions_tree.itemActivated.connect(self._open_item)
+        actions_head = self.actions_tree.header()
         actions_head.setStretchLastSection(False)
         actions_head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         actions_head.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         actions_head.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        self.actions.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        QVBoxLayout(self.actions_box).addWidget(self.actions)
+        self.actions_tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        QVBoxLayout(self.actions_box).addWidget(self.actions_tree)
         self.episodes_box = QGroupBox("Missing episodes")
         self._episodes_layout = QVBoxLayout(self.episodes_box)
         left = QWidget()
@@ -255,12 +256,13 @@ class ChildView(QWidget):
         self.print_button.clicked.connect(lambda: self._emit(self.print_summary))
         self.chronology_filter.currentIndexChanged.connect(self.load_chronology)
         for keys in (QKeySequence(QKeySequence.StandardKey.Back), QKeySequence("Escape")):
-            QShortcut(keys, self, activated=self.back_requested.emit,
-                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut = QShortcut(keys, self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self.back_requested.emit)
 
-    def _emit(self, signal: Signal) -> None:
+    def _emit(self, signal: SignalInstance) -> None:
         if self.child_id:
-            signal.emit(self.child_id)  # type: ignore[attr-defined]
+            signal.emit(self.child_id)
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -276,7 +278,7 @@ class ChildView(QWidget):
         self.details.setText("")
         self.risk_badge.setText("")
         self.rhi_badge.hide()
-        self.actions.clear()
+        self.actions_tree.clear()
         self.chronology.clear()
         _clear(self._risk_layout)
         _clear(self._episodes_layout)
@@ -355,7 +357,7 @@ class ChildView(QWidget):
         chain: list[QWidget] = [self.back_button, self.edit_button, self.episode_button,
                                 self.checklist_button, self.note_button, self.print_button]
         chain += self.risk_box.findChildren(QPushButton)
-        chain.append(self.actions)
+        chain.append(self.actions_tree)
         chain += self.episodes_box.findChildren(QPushButton)
         chain += [self.chronology_filter, self.chronology]
         for first, second in itertools.pairwise(chain):
@@ -411,7 +413,7 @@ class ChildView(QWidget):
             self._risk_layout.addWidget(open_button, 0, Qt.AlignmentFlag.AlignLeft)
 
     def _show_actions(self, overview: ChildOverview) -> None:
-        self.actions.clear()
+        self.actions_tree.clear()
         for action in overview.open_actions:
             overdue = action.is_overdue(overview.today)
             due = wording.day(action.due_date) if action.due_date else "No date"
@@ -422,11 +424,11 @@ class ChildView(QWidget):
                 for column in range(3):
                     item.setForeground(column, QBrush(QColor(theme.OVERDUE.text)))
                     item.setBackground(column, QBrush(QColor(theme.OVERDUE.background)))
-            self.actions.addTopLevelItem(item)
+            self.actions_tree.addTopLevelItem(item)
         if not overview.open_actions:
-            self.actions.addTopLevelItem(QTreeWidgetItem(["No open actions", "", ""]))
-        rows = max(1, min(6, self.actions.topLevelItemCount()))
-        self.actions.setFixedHeight(40 + rows * 30)
+            self.actions_tree.addTopLevelItem(QTreeWidgetItem(["No open actions", "", ""]))
+        rows = max(1, min(6, self.actions_tree.topLevelItemCount()))
+        self.actions_tree.setFixedHeight(40 + rows * 30)
         self.actions_box.setTitle(f"Open actions ({len(overview.open_actions)})")
 
     def _show_episodes(self, overview: ChildOverview) -> None:

@@ -20,6 +20,7 @@ and on Linux the login manager's PrepareForSleep and the screen saver's ActiveCh
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from PySide6.QtCore import SLOT, QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication
@@ -69,7 +70,9 @@ class OsLockSignals(QObject):
         for bus_name, service, path, interface, name in _OS_LOCK_SIGNALS:
             bus = buses[bus_name]()
             if bus.isConnected():
-                bus.connect(service, path, interface, name, self, SLOT("on_signal(bool)"))
+                # PySide6's stubs lack this overload (receiver and SLOT string); Qt has it.
+                bus.connect(service, path, interface, name, self,  # type: ignore[call-overload]
+                            SLOT("on_signal(bool)"))
 
     @Slot(bool)
     def on_signal(self, starting: bool) -> None:
@@ -95,7 +98,7 @@ class IdleWatcher(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(check_every_ms)
         self._timer.timeout.connect(self.check)
-        app = QGuiApplication.instance()
+        app = cast(QGuiApplication | None, QGuiApplication.instance())  # a GUI app, not a core one
         if app is not None:
             app.installEventFilter(self)
             app.applicationStateChanged.connect(self._state_changed)

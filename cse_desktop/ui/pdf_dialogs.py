@@ -400,7 +400,7 @@ class VerifyPdfDialog(QDialog):
                     trusted_ca_pems = ()
         self.trusted = trusted_ca_pems
         self.pool = pool or QThreadPool.globalInstance()
-        self.result: documents.VerificationResult | None = None
+        self.last_result: documents.VerificationResult | None = None
         self._jobs: list[_VerifyJob] = []
         self.setWindowTitle("Verify a PDF")
         self.setMinimumWidth(560)
@@ -464,7 +464,7 @@ class VerifyPdfDialog(QDialog):
         self.checked.emit(result)
 
     def show_result(self, result: documents.VerificationResult) -> None:
-        self.result = result
+        self.last_result = result
         colour = _COLOURS[result.verdict]
         self.verdict.setText(f'<span style="color:{colour}; font-weight:bold;">'
                              f"{_html(result.message)}</span>")
@@ -477,6 +477,7 @@ class VerifyPdfDialog(QDialog):
 
     def _needed_height(self, width: int) -> int:
         layout = self.layout()
+        assert layout is not None  # set in __init__
         layout.activate()
         if layout.hasHeightForWidth():
             return int(layout.totalHeightForWidth(width))

@@ -119,7 +119,7 @@ class RecordDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         save_button.setToolTip("Save (Ctrl+S)")
-        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.submit)
+        QShortcut(QKeySequence("Ctrl+S"), self).activated.connect(self.submit)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addWidget(scroll, 1)

@@ -1,6 +1,6 @@
 """Sync in the main window: one controller per unlocked session, its status in the status
 bar, the conflict review and the settings.  Everything sync-specific lives in
-:mod:`cse_desktop.sync.controller` and :mod:`cse_desktop.ui.sync_widgets`; this only wires
+:mod:`cse_desktop.ui.sync_controller` and :mod:`cse_desktop.ui.sync_widgets`; this only wires
 them to the window's lock and unlock."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from ..services.session import Session
 from .optional import available, optional_module
 from .workers import TaskRunner
 
-_MODULE_NAMES = ("cse_desktop.sync.controller", "cse_desktop.ui.sync_widgets")
+_MODULE_NAMES = ("cse_desktop.ui.sync_controller", "cse_desktop.ui.sync_widgets")
 
 
 def _modules() -> tuple[Any, Any] | None:
@@ -38,7 +38,7 @@ class SyncHookup(QObject):
     @staticmethod
     def available() -> bool:
         """Whether sync is installed (asked without importing the sync stack)."""
-        return (available("cse_desktop.sync.controller", ("httpx",))
+        return (available("cse_desktop.ui.sync_controller", ("httpx",))
                 and available("cse_desktop.ui.sync_widgets"))
 
     def start_soon(self, session: Session, runner: TaskRunner) -> None:

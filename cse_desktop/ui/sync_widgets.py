@@ -1,5 +1,5 @@
 """Sync widgets for the main window: status-bar indicator, enrolment dialog, conflict review
-and a settings page.  Each takes a :class:`~cse_desktop.sync.controller.SyncController`.
+and a settings page.  Each takes a :class:`~cse_desktop.ui.sync_controller.SyncController`.
 
     indicator = SyncIndicator(controller)
     window.statusBar().addPermanentWidget(indicator)
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -38,11 +38,11 @@ from PySide6.QtWidgets import (
 
 from ..records import Record
 from ..sync.conflicts import Conflict
-from ..sync.controller import SyncController, SyncState, SyncStatus
 from ..sync.merge import DELETED, MISSING
 from .a11y import named
 from .announce import announce
 from .sizing import fit_to_screen
+from .sync_controller import SyncController, SyncState, SyncStatus
 from .wording import when
 
 FieldLabel = Callable[[Record, str], str]
@@ -203,8 +203,8 @@ class EnrolmentDialog(QDialog):
         self.connect_button = named(self.buttons.addButton(
             "Connect", QDialogButtonBox.ButtonRole.AcceptRole), "Connect")
         self.connect_button.setDefault(True)
-        for button in self.buttons.buttons():
-            button.setAutoDefault(button is self.connect_button)
+        for button in self.buttons.buttons():  # QPushButtons, made by the button box
+            cast(QPushButton, button).setAutoDefault(button is self.connect_button)
         for field in (self.address, self.code, self.device_name, self.ca_file):
             field.returnPressed.connect(self._connect)  # Return in any field means Connect
         self.buttons.accepted.connect(self._connect)
@@ -323,8 +323,8 @@ class ConflictReviewDialog(QDialog):
         fit_to_screen(self, 860, 520)
         self.list = named(QListWidget(), "Conflicts to review")
         self.list.currentRowChanged.connect(self._show)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
         self.panel: ConflictPanel | None = None
         self.keep_all = named(QPushButton("Keep &all mine"), "Keep all of your values")
         self.take_all = named(QPushButton("Use all &theirs"),
@@ -345,7 +345,7 @@ class ConflictReviewDialog(QDialog):
         buttons.addWidget(close)
         body = QHBoxLayout()
         body.addWidget(self.list, 1)
-        body.addWidget(self.scroll, 3)
+        body.addWidget(self.scroll_area, 3)
         layout = QVBoxLayout(self)
         layout.addWidget(self.empty)
         layout.addLayout(body)
@@ -374,10 +374,10 @@ class ConflictReviewDialog(QDialog):
     def _show(self, row: int) -> None:
         if 0 <= row < len(self.conflicts):
             self.panel = ConflictPanel(self.conflicts[row], self.field_label)
-            self.scroll.setWidget(self.panel)
+            self.scroll_area.setWidget(self.panel)
         else:
             self.panel = None
-            self.scroll.setWidget(QWidget())
+            self.scroll_area.setWidget(QWidget())
 
     def apply(self) -> None:
         if self.panel is None:

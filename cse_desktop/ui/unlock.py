@@ -230,6 +230,7 @@ class UnlockPage(QWidget):
     """Enter the passphrase to open the records; says plainly when it is wrong."""
 
     unlocked = Signal(object)  # Session
+    _secret: str | None  # the passphrase while an attempt runs (set by submit)
 
     def __init__(self, data_dir: Path, runner: TaskRunner, *, hint: str = "",
                  parent: QWidget | None = None) -> None:

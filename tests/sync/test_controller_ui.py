@@ -17,8 +17,8 @@ from cse_desktop.records import RecordType
 from cse_desktop.server import admin
 from cse_desktop.store import Store
 from cse_desktop.sync.client import actor_for
-from cse_desktop.sync.controller import SyncController, SyncState
 from cse_desktop.ui.a11y import unnamed_controls
+from cse_desktop.ui.sync_controller import SyncController, SyncState
 from cse_desktop.ui.sync_widgets import (
     ConflictReviewDialog,
     EnrolmentDialog,

@@ -12,11 +12,11 @@ from PySide6.QtGui import QGuiApplication
 from cse_desktop.clock import SYSTEM_CLOCK
 from cse_desktop.records import Role
 from cse_desktop.services.casework import Casework
-from cse_desktop.sync.controller import SyncController
 from cse_desktop.ui.forms import FormWindow, QuickNoteDialog, SignDialog
 from cse_desktop.ui.passphrase_dialog import ChangePassphraseDialog
 from cse_desktop.ui.pdf_dialogs import VerifyPdfDialog, print_record
 from cse_desktop.ui.record_dialogs import ChildDialog, EpisodeDialog
+from cse_desktop.ui.sync_controller import SyncController
 from cse_desktop.ui.sync_widgets import EnrolmentDialog, SyncSettingsPage
 
 from .conftest import first_run_through_ui

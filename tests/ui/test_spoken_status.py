@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QAbstractButton, QToolBar, QToolButton
 
 from cse_desktop.crypto.keyfile import KdfParams
 from cse_desktop.store import Store
-from cse_desktop.sync.controller import SyncController, SyncState, SyncStatus
 from cse_desktop.ui.a11y import TOOLBAR_MORE, unnamed_controls
 from cse_desktop.ui.announce import listening
+from cse_desktop.ui.sync_controller import SyncController, SyncState, SyncStatus
 from cse_desktop.ui.sync_widgets import SyncIndicator
 
 PASSPHRASE = "correct horse battery staple"

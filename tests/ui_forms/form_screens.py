@@ -88,10 +88,10 @@ def main(out: Path) -> None:
     win.view.editors["actions"].add_row({"what": "Share with police missing team",
                                          "owner": "PC Hart"})
     app.processEvents()
-    win.view.scroll.verticalScrollBar().setValue(win.view.scroll.verticalScrollBar().maximum())
+    win.view.scroll_area.verticalScrollBar().setValue(win.view.scroll_area.verticalScrollBar().maximum())
     shot(win, "rhi-actions")
     win.view.problems_before_signing()
-    win.view.scroll.verticalScrollBar().setValue(0)
+    win.view.scroll_area.verticalScrollBar().setValue(0)
     shot(win, "rhi-problems")
     win.view.scroll_to_section("timing")
     shot(win, "rhi-problem-under-field")

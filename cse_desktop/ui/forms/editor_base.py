@@ -101,7 +101,7 @@ class FieldEditor(QWidget):
 
         self._arrange()
 
-        self.label.setBuddy(self._label_buddy())
+        self.label.setBuddy(self._label_buddy())  # type: ignore[arg-type]  # None: no buddy
         self._describe_inputs()
 
     # -- for subclasses ---------------------------------------------------------------------
@@ -177,7 +177,7 @@ class FieldEditor(QWidget):
             self._refresh_read_only_view()
             self.label.setBuddy(self.read_only_view)
         else:
-            self.label.setBuddy(self._label_buddy())
+            self.label.setBuddy(self._label_buddy())  # type: ignore[arg-type]  # None: no buddy
         self.label.setText(label_text(self.field.label, self._required and not read_only))
 
     def _refresh_read_only_view(self) -> None:

@@ -148,17 +148,17 @@ class FormView(QWidget):
         self.navigator.section_entered.connect(self.enter_section)
         body.addWidget(self.navigator)
 
-        self.scroll = QScrollArea()
-        self.scroll.setAccessibleName(f"{self.definition.title}: questions")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.verticalScrollBar().valueChanged.connect(self._sync_navigator)
-        body.addWidget(self.scroll, 1)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setAccessibleName(f"{self.definition.title}: questions")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.verticalScrollBar().valueChanged.connect(self._sync_navigator)
+        body.addWidget(self.scroll_area, 1)
 
         page = QWidget()
         page.setObjectName("formPage")
-        self.scroll.setWidget(page)
+        self.scroll_area.setWidget(page)
         column = QVBoxLayout(page)
         column.setContentsMargins(4, 0, 12, 12)
         column.setSpacing(10)
@@ -179,7 +179,11 @@ class FormView(QWidget):
                 # The section's own words: its description, read when focus enters it.
                 box.setAccessibleDescription(section.description)
                 text = RelatedLabel(section.description)
-                text.relate_to(lambda box=box: box)
+
+                def this_box(box: QWidget = box) -> QWidget:
+                    return box
+
+                text.relate_to(this_box)
                 text.setObjectName("sectionDescription")
                 text.setWordWrap(True)
                 box_layout.addWidget(text)
@@ -438,8 +442,8 @@ class FormView(QWidget):
     def show_top(self) -> None:
         """Scroll back to the first question (after signing: the signed answers, not the
         empty addenda at the bottom)."""
-        self.scroll.verticalScrollBar().setValue(0)
-        QTimer.singleShot(0, lambda: self.scroll.verticalScrollBar().setValue(0))
+        self.scroll_area.verticalScrollBar().setValue(0)
+        QTimer.singleShot(0, lambda: self.scroll_area.verticalScrollBar().setValue(0))
 
     # -- read-only and addenda ----------------------------------------------------------------
 
@@ -513,12 +517,13 @@ class FormView(QWidget):
 
     def scroll_to_section(self, section_id: str) -> None:
         widget = self._section_widget(section_id)
-        self.scroll.verticalScrollBar().setValue(max(0, widget.y() - 6))
+        self.scroll_area.verticalScrollBar().setValue(max(0, widget.y() - 6))
 
     def current_section(self) -> str:
         """The section at the top of the visible part of the form (a section whose title is
         in the top fifth counts as there)."""
-        top = self.scroll.verticalScrollBar().value() + self.scroll.viewport().height() // 5
+        scroll = self.scroll_area
+        top = scroll.verticalScrollBar().value() + scroll.viewport().height() // 5
         current = self.definition.sections[0].id
         for section in self.definition.sections:
             box = self.section_boxes[section.id]
@@ -540,7 +545,7 @@ class FormView(QWidget):
             return
         target = editor.focus_target()
         target.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.scroll.ensureWidgetVisible(editor, 0, 40)
+        self.scroll_area.ensureWidgetVisible(editor, 0, 40)
         self._last_field = editor.field.id
 
     def focus_first_error(self) -> None:
@@ -569,7 +574,7 @@ class FormView(QWidget):
             "record_id": self.record.id,
             "section": section,
             "field": self._last_field,
-            "scroll": self.scroll.verticalScrollBar().value(),
+            "scroll": self.scroll_area.verticalScrollBar().value(),
         }
 
     def restore_position(self, position: dict[str, Any]) -> None:
@@ -583,7 +588,7 @@ class FormView(QWidget):
                 self.scroll_to_section(section)
             scroll = position.get("scroll")
             if isinstance(scroll, int):
-                self.scroll.verticalScrollBar().setValue(scroll)
+                self.scroll_area.verticalScrollBar().setValue(scroll)
             field_id = position.get("field")
             if isinstance(field_id, str) and field_id in self.editors:
                 self.editors[field_id].focus_target().setFocus(Qt.FocusReason.OtherFocusReason)

@@ -120,11 +120,11 @@ class FormWindow(QWidget):
         self.discard_button.setAutoDefault(False)
         layout.addLayout(buttons)
 
-        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save_now)
+        QShortcut(QKeySequence("Ctrl+S"), self).activated.connect(self.save_now)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self.sign)
-        QShortcut(QKeySequence("Ctrl+P"), self,
-                  activated=lambda: self.print_requested.emit(self.record.id))
+            QShortcut(QKeySequence(keys), self).activated.connect(self.sign)
+        QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(
+            lambda: self.print_requested.emit(self.record.id))
         self._refresh()
 
     @property

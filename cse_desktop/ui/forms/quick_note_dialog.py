@@ -95,9 +95,9 @@ class QuickNoteDialog(QDialog):
         layout.addWidget(buttons)
         hint = QLabel("Ctrl+S saves as a draft. Ctrl+Enter saves and signs.")
         layout.addWidget(hint)
-        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save_draft)
+        QShortcut(QKeySequence("Ctrl+S"), self).activated.connect(self.save_draft)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self.save_and_sign)
+            QShortcut(QKeySequence(keys), self).activated.connect(self.save_and_sign)
 
         chain = self.form.tab_chain()
         if chain:

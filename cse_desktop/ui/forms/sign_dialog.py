@@ -143,7 +143,7 @@ class SignDialog(QDialog):
         self.cancel_button.clicked.connect(self.reject)
         layout.addWidget(self.buttons)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self.sign)
+            QShortcut(QKeySequence(keys), self).activated.connect(self.sign)
 
         QWidget.setTabOrder(self.declaration, self.pad.clear_button)
         QWidget.setTabOrder(self.pad.clear_button, self.pad.no_drawing)

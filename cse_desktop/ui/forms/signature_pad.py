@@ -207,7 +207,7 @@ class SignatureCanvas(QWidget):
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, "PNG")
+        image.save(buffer, "PNG")  # type: ignore[call-overload]  # stubs want bytes; str works
         buffer.close()
         return bytes(data.data())
 

@@ -89,10 +89,10 @@ class AddendaPanel(QGroupBox):
         self.headings: list[str] = []
 
     def show_addenda(self, addenda: list[Record]) -> None:
-        while self._layout.count():
-            item = self._layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+        while (item := self._layout.takeAt(0)) is not None:  # None once it is empty
+            widget = item.widget()
+            if widget is not None:
+                widget.deleteLater()
         self.sign_buttons = []
         self.headings = []
         if not addenda:

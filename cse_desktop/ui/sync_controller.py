@@ -1,4 +1,5 @@
 """SyncController: sync for a Qt app, on a worker thread, with signals for the status bar.
+(The Qt side of :mod:`cse_desktop.sync`, which itself has no Qt.)
 
     controller = SyncController(session.store)
     controller.status_changed.connect(indicator.show_status)
@@ -31,11 +32,18 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from ..store import Store, StoreLocked
-from .client import STUCK_KEY, Progress, StuckChange, SyncClient, SyncReport, actor_for
-from .conflicts import Choice, ConflictQueue
-from .enrolment import Enrolment, enrol
-from .errors import DeviceRevoked, NotEnrolled, Offline, SyncCancelled, SyncError, SyncTimedOut
-from .tls import Verify
+from ..sync.client import STUCK_KEY, Progress, StuckChange, SyncClient, SyncReport, actor_for
+from ..sync.conflicts import Choice, ConflictQueue
+from ..sync.enrolment import Enrolment, enrol
+from ..sync.errors import (
+    DeviceRevoked,
+    NotEnrolled,
+    Offline,
+    SyncCancelled,
+    SyncError,
+    SyncTimedOut,
+)
+from ..sync.tls import Verify
 
 SETTINGS_KEY = "sync_settings"
 DEFAULT_INTERVAL_MINUTES = 5
