@@ -183,7 +183,19 @@ def _ref_labels(store: Store, records: Iterable[Record]) -> dict[str, str]:
     return labels
 
 
-def _form_record(library: FormLibrary, record: Record) -> FormRecord:
+def _proven_at(store: Store, record: Record) -> datetime | None:
+    """When the partnership's time service proved a signed record existed (its token over
+    the record's current content), or None."""
+    if not record.is_signed:
+        return None
+    stamp = store.record_timestamp(record.id)
+    if stamp is None or stamp.content_sha256 != content_sha256(record):
+        return None
+    return stamp.gen_time
+
+
+def _form_record(library: FormLibrary, record: Record,
+                 proven_at: datetime | None = None) -> FormRecord:
     try:
         definition = library.get(record.form_id, record.form_version)
     except UnknownFormError as exc:
@@ -192,7 +204,7 @@ def _form_record(library: FormLibrary, record: Record) -> FormRecord:
     risk: RiskResult | None = None
     if definition.scoring is not None:
         risk = _score(definition, record.data)
-    return FormRecord(record, definition, risk)
+    return FormRecord(record, definition, risk, proven_at)
 
 
 def _may_see(actor: Actor, record: Record) -> bool:
@@ -223,7 +235,7 @@ def render_record_pdf(store: Store, library: FormLibrary, record_id: str, actor:
     if not _may_see(actor, record):
         raise PermissionDenied("This note is marked sensitive: only its author and team leads "
                                "can print it.")
-    main = _form_record(library, record)
+    main = _form_record(library, record, _proven_at(store, record))
     child = store.find(record.child_id) if record.child_id else None
     addenda = [r for r in store.records(child_id=record.child_id,
                                         record_type=RecordType.ADDENDUM, newest_first=False)
@@ -233,7 +245,7 @@ def render_record_pdf(store: Store, library: FormLibrary, record_id: str, actor:
         document = RecordDocument(
             main=main,
             child=_child_details(child, record.child_id),
-            addenda=tuple(_form_record(library, a) for a in addenda),
+            addenda=tuple(_form_record(library, a, _proven_at(store, a)) for a in addenda),
             ref_labels=_ref_labels(store, [record, *addenda]),
             organisation=_organisation(store, organisation),
             signer=_signer(actor, identity, store.clock.now(), time_proven),
