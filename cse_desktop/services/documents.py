@@ -47,6 +47,7 @@ from ..pdf.model import (
     no_progress,
 )
 from ..pdf.record_pdf import render_record
+from ..pdf.record_proof import RecordProof, embed_record_proofs
 from ..pdf.signing import sign_pdf
 from ..pdf.summary_pdf import render_summary
 from ..pdf.text import day, short_id, when
@@ -183,15 +184,22 @@ def _ref_labels(store: Store, records: Iterable[Record]) -> dict[str, str]:
     return labels
 
 
-def _proven_at(store: Store, record: Record) -> datetime | None:
-    """When the partnership's time service proved a signed record existed (its token over
-    the record's current content), or None."""
-    if not record.is_signed:
+def _record_proof(store: Store, record: Record) -> RecordProof | None:
+    """The partnership time service's token over a signed record's current content, if it
+    has one (obtained at sync)."""
+    if not record.is_signed or record.signature is None:
         return None
     stamp = store.record_timestamp(record.id)
     if stamp is None or stamp.content_sha256 != content_sha256(record):
         return None
-    return stamp.gen_time
+    return RecordProof(record.id, stamp.content_sha256, record.signature.signed_at,
+                       stamp.token)
+
+
+def _proven_at(store: Store, record: Record) -> datetime | None:
+    """When the partnership's time service proved a signed record existed, or None."""
+    stamp = store.record_timestamp(record.id) if _record_proof(store, record) else None
+    return stamp.gen_time if stamp is not None else None
 
 
 def _form_record(library: FormLibrary, record: Record,
@@ -250,8 +258,9 @@ def render_record_pdf(store: Store, library: FormLibrary, record_id: str, actor:
             organisation=_organisation(store, organisation),
             signer=_signer(actor, identity, store.clock.now(), time_proven),
         )
-        return render_record(document, report)
+        return embed_record_proofs(render_record(document, report), proofs)
 
+    proofs = [p for p in (_record_proof(store, r) for r in (record, *addenda)) if p]
     signed, proven = _render_and_sign(
         render, identity, f"Printed copy of {main.definition.title.lower()} {record.id}",
         _chosen_stamper(store, timestamper), report)

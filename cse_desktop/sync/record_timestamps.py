@@ -19,30 +19,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 
-from asn1crypto import cms, tsp
-from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.sign.timestamps import TimeStamper
-from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
-from pyhanko.sign.validation.status import TimestampSignatureStatus
-from pyhanko_certvalidator import ValidationContext
 
 from ..pdf.fingerprint import content_sha256
-from ..pdf.timestamping import ServiceTimeStamper
+from ..pdf.timestamping import ServiceTimeStamper, TokenRefused, check_token
 from ..records import Record
 from ..store import RecordTimestamp, Store
 from .enrolment import Enrolment
 from .tls import ssl_context
 
+__all__ = ["MAX_PER_ROUND", "StampOutcome", "TokenRefused", "check_token", "service_stamper",
+           "stamp_record", "stamp_synced_records"]
+
 MAX_PER_ROUND = 50
 REQUEST_TIMEOUT_SECONDS = 10.0
 
 log = logging.getLogger(__name__)
-
-
-class TokenRefused(ValueError):
-    """A time stamp token that cannot be accepted (wrong hash, untrusted authority, ...)."""
 
 
 @dataclass(frozen=True)
@@ -64,43 +57,6 @@ def service_stamper(store: Store) -> tuple[TimeStamper, str] | None:
                                  ssl_context(True, enrolment.ca_certificate_pem),
                                  timeout=REQUEST_TIMEOUT_SECONDS)
     return stamper, enrolment.ca_certificate_pem
-
-
-def check_token(token: cms.ContentInfo, digest: bytes, ca_pem: str | bytes
-                ) -> tuple[datetime, str]:
-    """(genTime, authority name) of a token over ``digest`` (SHA-256) whose signer chains to
-    the partnership CA in ``ca_pem``.  Raises TokenRefused otherwise."""
-    try:
-        if token["content_type"].native != "signed_data":
-            raise TokenRefused("The time stamp is not signed data.")
-        signed_data = token["content"]
-        info = signed_data["encap_content_info"]["content"].parsed
-        if not isinstance(info, tsp.TSTInfo):
-            raise TokenRefused("The time stamp holds no time stamp information.")
-        gen_time = info["gen_time"].native
-        imprint = info["message_imprint"]
-        algorithm = imprint["hash_algorithm"]["algorithm"].native
-        hashed = imprint["hashed_message"].native
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise TokenRefused("The time stamp could not be read.") from exc
-    if algorithm != "sha256" or hashed != digest:
-        raise TokenRefused("The time stamp is not for this record's content.")
-    pem = ca_pem.encode() if isinstance(ca_pem, str) else ca_pem
-    roots = list(load_certs_from_pemder_data(pem))
-    if not roots:
-        raise TokenRefused("This device knows no partnership certificate authority.")
-    # The time service's certificate is checked as it was when it made the token.
-    context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=gen_time)
-    try:
-        status = TimestampSignatureStatus(**asyncio.run(validate_tst_signed_data(
-            signed_data, context, lambda algo: digest if algo == "sha256" else b"")))
-    except Exception as exc:  # pyHanko's validation errors: a broken or forged token
-        raise TokenRefused(f"The time stamp's signature could not be checked: {exc}") from exc
-    if not (status.intact and status.valid and status.trusted):
-        raise TokenRefused("The time stamp is not signed by the partnership's time service.")
-    name = str(status.signing_cert.subject.native.get("common_name")
-               or "the partnership's time service")
-    return gen_time, name
 
 
 def stamp_record(store: Store, record: Record, stamper: TimeStamper, ca_pem: str | bytes

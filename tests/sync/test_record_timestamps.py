@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -15,14 +17,20 @@ from pathlib import Path
 
 import pytest
 from asn1crypto import cms, tsp
+from cryptography.hazmat.primitives import serialization
 from pyhanko.sign.timestamps import TimeStamper
 from pypdf import PdfReader
+from reportlab.pdfgen import canvas
 
 from cse_desktop.clock import SYSTEM_CLOCK, FixedClock
 from cse_desktop.crypto.identity import SigningIdentity
 from cse_desktop.forms import default_library
+from cse_desktop.pdf.cli import verify_main
 from cse_desktop.pdf.fingerprint import canonical_content, content_sha256
-from cse_desktop.pdf.text import when
+from cse_desktop.pdf.record_proof import RecordProof, embed_record_proofs
+from cse_desktop.pdf.signing import sign_pdf
+from cse_desktop.pdf.text import when, when_long
+from cse_desktop.pdf.verify import Verdict
 from cse_desktop.records import Record, RecordType, Signature
 from cse_desktop.server import admin
 from cse_desktop.server.ca import CertificateAuthority
@@ -59,12 +67,19 @@ def tst_info(token: bytes) -> tsp.TSTInfo:
     return content["encap_content_info"]["content"].parsed
 
 
+def identity_of(device: Device) -> SigningIdentity:
+    return SigningIdentity.from_dict(device.store.get_meta("signing_identity"))
+
+
+def record_pdf(device: Device, record_id: str) -> bytes:
+    return documents.render_record_pdf(device.store, default_library(), record_id,
+                                       device.actor, identity_of(device), None,
+                                       timestamper=None)
+
+
 def pdf_text(device: Device, record_id: str) -> str:
-    identity = SigningIdentity.from_dict(device.store.get_meta("signing_identity"))
-    pdf = documents.render_record_pdf(device.store, default_library(), record_id,
-                                      device.actor, identity, None, timestamper=None)
     return " ".join(" ".join((p.extract_text() or "").split())
-                    for p in PdfReader(io.BytesIO(pdf)).pages)
+                    for p in PdfReader(io.BytesIO(record_pdf(device, record_id))).pages)
 
 
 @pytest.fixture
@@ -204,3 +219,65 @@ def test_at_most_the_limit_is_stamped_per_pass(worker: Device) -> None:
     assert sum(worker.store.record_timestamp(n.id) is not None for n in notes) == 2
     assert stamp_synced_records(worker.store, limit=2).stamped == 1
     assert all(worker.store.record_timestamp(n.id) is not None for n in notes)
+
+
+def test_verify_shows_the_records_proven_time_carried_in_its_pdf(
+        worker: Device, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    child = worker.child("Test Child Quebec")
+    note = signed_note(worker, child)
+    trusted = documents.trusted_certificates(identity_of(worker))
+    unsynced = documents.verify_pdf(record_pdf(worker, note.id), trusted)
+    assert unsynced.verdict is Verdict.VALID and unsynced.record_times == ()
+    worker.sync()
+    stamp = worker.store.record_timestamp(note.id)
+    assert stamp is not None
+    pdf = record_pdf(worker, note.id)
+    result = documents.verify_pdf(pdf, trusted)
+    assert result.verdict is Verdict.VALID, result.message
+    assert result.record_times == (
+        f"Record {note.id}: signed on the laptop at 1 March 2026 at 10:00; proven to exist by "
+        f"{when_long(stamp.gen_time)} at the latest (Partnership time service).",)
+    # Trusting another authority only: the signer is unknown, so no proven time is shown.
+    elsewhere = CertificateAuthority.load_or_create(tmp_path / "elsewhere", "Somewhere Else")
+    other_ca = elsewhere.certificate.public_bytes(serialization.Encoding.PEM)
+    foreign = documents.verify_pdf(pdf, [other_ca])
+    assert foreign.verdict is Verdict.UNKNOWN_SIGNER and foreign.record_times == ()
+    # The command line prints it; pdfsig still finds the signature valid.
+    path, ca_file = tmp_path / "note.pdf", tmp_path / "ca.pem"
+    path.write_bytes(pdf)
+    ca_file.write_bytes(trusted[0])
+    assert verify_main(["verify", str(path), "--trust", str(ca_file)]) == 0
+    assert f"proven to exist by {when_long(stamp.gen_time)}" in capsys.readouterr().out
+    tool = shutil.which("pdfsig")
+    if tool is not None:
+        run = subprocess.run([tool, str(path)], capture_output=True, text=True, timeout=60)
+        assert "Signature is Valid." in run.stdout and "Total document signed" in run.stdout
+
+
+def test_verify_refuses_proofs_that_do_not_check_out(worker: Device) -> None:
+    child = worker.child("Test Child Romeo")
+    note = signed_note(worker, child)
+    worker.sync()
+    stamp = worker.store.record_timestamp(note.id)
+    assert stamp is not None
+    identity = identity_of(worker)
+    trusted = documents.trusted_certificates(identity)
+    canvas_bytes = io.BytesIO()
+    page = canvas.Canvas(canvas_bytes)
+    page.drawString(100, 700, "A synthetic test page.")
+    page.save()
+    wrong_hash = RecordProof(note.id, hashlib.sha256(b"other").hexdigest(), CLAIMED.now(),
+                             stamp.token)
+    garbage = RecordProof("garbage-id", stamp.content_sha256, CLAIMED.now(), b"\x30\x03abc")
+    signed = sign_pdf(embed_record_proofs(canvas_bytes.getvalue(), [wrong_hash, garbage]),
+                      identity, reason="test")
+    result = documents.verify_pdf(signed, trusted)
+    assert result.verdict is Verdict.VALID
+    assert len(result.record_times) == 2
+    assert all("could not be confirmed" in line and "proven to exist" not in line
+               for line in result.record_times)
+    # A proof slipped in after signing makes the PDF ALTERED and shows no proven time.
+    good = RecordProof(note.id, stamp.content_sha256, CLAIMED.now(), stamp.token)
+    forged = embed_record_proofs(signed, [good])
+    after = documents.verify_pdf(forged, trusted)
+    assert after.verdict is Verdict.ALTERED and after.record_times == ()
