@@ -219,6 +219,11 @@ def test_at_most_the_limit_is_stamped_per_pass(worker: Device) -> None:
     assert sum(worker.store.record_timestamp(n.id) is not None for n in notes) == 2
     assert stamp_synced_records(worker.store, limit=2).stamped == 1
     assert all(worker.store.record_timestamp(n.id) is not None for n in notes)
+    assert stamp_synced_records(worker.store).stamped == 0  # nothing left to ask for
+    # A purged record takes its token with it.
+    worker.store.purge([notes[0].id], worker.actor, "retention period ended (test)")
+    assert worker.store.record_timestamp(notes[0].id) is None
+    assert worker.store.record_timestamp(notes[1].id) is not None
 
 
 def test_verify_shows_the_records_proven_time_carried_in_its_pdf(
