@@ -4,6 +4,7 @@ drawn signature and the note about the digital signature."""
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -94,8 +95,22 @@ def _signature_image(png: bytes | None) -> Flowable | str:
     return image
 
 
-def signature_block(record: Record) -> Flowable:
-    """Who signed the record, their role, when (UK time), and the drawn signature."""
+RECORD_TIME_NOT_PROVEN_TEXT = ("Its time is not yet proven by the partnership's time service "
+                               "(it will be after the next sync).")
+
+
+def record_time_text(signed_at: datetime, proven_at: datetime | None) -> str:
+    """Whether a signed record's time is proven by the partnership's time service."""
+    claimed = f"Signed on the laptop at {when(signed_at)} (UK time)"
+    if proven_at is None:
+        return f"{claimed}. {RECORD_TIME_NOT_PROVEN_TEXT}"
+    return (f"{claimed}; proven to exist by {when(proven_at)} (UK time) at the latest "
+            "(the partnership's time service).")
+
+
+def signature_block(record: Record, proven_at: datetime | None = None) -> Flowable:
+    """Who signed the record, their role, when (UK time), the drawn signature, and whether
+    the time is proven (``proven_at``: the time service's token time over its content)."""
     st = styles()
     signature: Signature | None = record.signature
     if not record.is_signed or signature is None:
@@ -118,7 +133,9 @@ def signature_block(record: Record) -> Flowable:
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]))
-    return KeepTogether([table])
+    proof = Paragraph(esc(record_time_text(signature.signed_at, proven_at)),
+                      st.body if proven_at is not None else st.muted)
+    return KeepTogether([table, Spacer(1, 3), proof])
 
 
 TIME_PROVEN_TEXT = ("<b>Time proven.</b> The signature carries a time stamp from the "

@@ -1,7 +1,8 @@
 """``cse-desktop verify FILE.pdf [--trust CA.pem] [--details]``: check a signed PDF.
 
 Prints one plain-English verdict per file, then whether its signing time is proven (a time
-stamp from the partnership's time service) or only the signer's computer clock.  Every
+stamp from the partnership's time service) or only the signer's computer clock, and the
+proven time of each signed record it carries.  Every
 signature in the file is checked, oldest first.  Exit status: 0 valid (every signer trusted,
 unchanged); 1 unchanged but a signer is not verified (for example a local identity); 2 altered
 or not signed; 3 the file could not be read.  With several files, the worst status is
@@ -66,6 +67,8 @@ def verify_main(argv: Sequence[str]) -> int:
         print(prefix + result.message)
         if result.time_note:
             print(("  " if prefix else "") + result.time_note)
+        for line in result.record_times:
+            print(("  " if prefix else "") + line)
         if options.details:
             for line in result.details:
                 print(f"  {line}")

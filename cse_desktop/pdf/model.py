@@ -53,6 +53,9 @@ class FormRecord:
     record: Record
     definition: FormDefinition
     risk: RiskResult | None = None  # for checklists
+    # A signed record's proven time: the partnership time service's token over its content
+    # (None: not yet proven).
+    proven_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,7 @@ def _addendum_flowables(number: int, total: int, item: FormRecord,
     ]
     out.extend(section_flowables(item.definition, record.data, refs))
     out.append(Spacer(1, 6))
-    out.append(signature_block(record))
+    out.append(signature_block(record, item.proven_at))
     return out
 
 
@@ -110,7 +110,8 @@ def record_story(document: RecordDocument) -> list[Flowable]:
     story += section_flowables(definition, record.data, document.ref_labels)
     signer = document.signer
     if _signable(main):
-        story += [CondPageBreak(40 * mm), Paragraph("Sign-off", st.h2), signature_block(record)]
+        story += [CondPageBreak(40 * mm), Paragraph("Sign-off", st.h2),
+                  signature_block(record, main.proven_at)]
     story += [Spacer(1, 8), digital_signature_note(signer.name, signer.role,
                                                    when(signer.printed_at), signer.self_signed,
                                                    time_proven=signer.time_proven)]

@@ -39,6 +39,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from cse_desktop.crypto.identity import LOCAL_IDENTITY_OU
+from cse_desktop.pdf.record_proof import record_time_lines
 from cse_desktop.pdf.revisions import (
     describe_changes,
     removed_signatures,
@@ -116,6 +117,9 @@ class VerificationResult:
     time_note: str = ""  # whether the signing time is proven, in plain words
     proven_at: datetime | None = None  # the earliest trusted time stamp after the signatures
     signatures: tuple[SignatureFinding, ...] = ()
+    # Signed records' proven times carried in the PDF (time stamps over their content
+    # fingerprints), one sentence each; only for a valid PDF (every signer trusted).
+    record_times: tuple[str, ...] = ()
 
     @property
     def is_valid(self) -> bool:
@@ -374,6 +378,7 @@ def verify_pdf_bytes(data: bytes, trusted_ca_pems: Iterable[bytes] = (), *,
     the signing time it states, it is still trusted, saying so: a paper record outlives its
     signer's certificate.  There is no revocation check (the app works offline).
     """
+    trusted_ca_pems = tuple(trusted_ca_pems)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         with _quiet_pyhanko():
@@ -430,4 +435,7 @@ def verify_pdf_bytes(data: bytes, trusted_ca_pems: Iterable[bytes] = (), *,
     return VerificationResult(
         verdict, message, intact=True,
         trusted=bool(signers) and all(f.standing is Standing.PARTNERSHIP for f in signers),
-        time_note=time_note, proven_at=proven_at, **common)
+        time_note=time_note, proven_at=proven_at,
+        # Only a trusted signer vouches that a proof belongs to the record on the page.
+        record_times=record_time_lines(reader, trusted_ca_pems)
+        if verdict is Verdict.VALID else (), **common)

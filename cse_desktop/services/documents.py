@@ -47,6 +47,7 @@ from ..pdf.model import (
     no_progress,
 )
 from ..pdf.record_pdf import render_record
+from ..pdf.record_proof import RecordProof, embed_record_proofs
 from ..pdf.signing import sign_pdf
 from ..pdf.summary_pdf import render_summary
 from ..pdf.text import day, short_id, when
@@ -183,7 +184,26 @@ def _ref_labels(store: Store, records: Iterable[Record]) -> dict[str, str]:
     return labels
 
 
-def _form_record(library: FormLibrary, record: Record) -> FormRecord:
+def _record_proof(store: Store, record: Record) -> RecordProof | None:
+    """The partnership time service's token over a signed record's current content, if it
+    has one (obtained at sync)."""
+    if not record.is_signed or record.signature is None:
+        return None
+    stamp = store.record_timestamp(record.id)
+    if stamp is None or stamp.content_sha256 != content_sha256(record):
+        return None
+    return RecordProof(record.id, stamp.content_sha256, record.signature.signed_at,
+                       stamp.token)
+
+
+def _proven_at(store: Store, record: Record) -> datetime | None:
+    """When the partnership's time service proved a signed record existed, or None."""
+    stamp = store.record_timestamp(record.id) if _record_proof(store, record) else None
+    return stamp.gen_time if stamp is not None else None
+
+
+def _form_record(library: FormLibrary, record: Record,
+                 proven_at: datetime | None = None) -> FormRecord:
     try:
         definition = library.get(record.form_id, record.form_version)
     except UnknownFormError as exc:
@@ -192,7 +212,7 @@ def _form_record(library: FormLibrary, record: Record) -> FormRecord:
     risk: RiskResult | None = None
     if definition.scoring is not None:
         risk = _score(definition, record.data)
-    return FormRecord(record, definition, risk)
+    return FormRecord(record, definition, risk, proven_at)
 
 
 def _may_see(actor: Actor, record: Record) -> bool:
@@ -223,7 +243,7 @@ def render_record_pdf(store: Store, library: FormLibrary, record_id: str, actor:
     if not _may_see(actor, record):
         raise PermissionDenied("This note is marked sensitive: only its author and team leads "
                                "can print it.")
-    main = _form_record(library, record)
+    main = _form_record(library, record, _proven_at(store, record))
     child = store.find(record.child_id) if record.child_id else None
     addenda = [r for r in store.records(child_id=record.child_id,
                                         record_type=RecordType.ADDENDUM, newest_first=False)
@@ -233,13 +253,14 @@ def render_record_pdf(store: Store, library: FormLibrary, record_id: str, actor:
         document = RecordDocument(
             main=main,
             child=_child_details(child, record.child_id),
-            addenda=tuple(_form_record(library, a) for a in addenda),
+            addenda=tuple(_form_record(library, a, _proven_at(store, a)) for a in addenda),
             ref_labels=_ref_labels(store, [record, *addenda]),
             organisation=_organisation(store, organisation),
             signer=_signer(actor, identity, store.clock.now(), time_proven),
         )
-        return render_record(document, report)
+        return embed_record_proofs(render_record(document, report), proofs)
 
+    proofs = [p for p in (_record_proof(store, r) for r in (record, *addenda)) if p]
     signed, proven = _render_and_sign(
         render, identity, f"Printed copy of {main.definition.title.lower()} {record.id}",
         _chosen_stamper(store, timestamper), report)

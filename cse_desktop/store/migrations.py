@@ -112,6 +112,19 @@ MIGRATIONS: dict[int, str] = {
     CREATE INDEX conflicts_open ON conflicts (resolved_at, record_id);
     """,
     5: caseload_index.SCHEMA,
+    6: """
+    -- Proven time of a signed record: the partnership time service's RFC 3161 token over
+    -- the record's content fingerprint (SHA-256), obtained after the record synced.
+    CREATE TABLE record_timestamps (
+        record_id TEXT PRIMARY KEY,
+        revision INTEGER NOT NULL,
+        content_sha256 TEXT NOT NULL,
+        token BLOB NOT NULL,
+        gen_time TEXT NOT NULL,
+        authority TEXT NOT NULL,
+        stored_at TEXT NOT NULL
+    );
+    """,
 }
 
 LATEST_VERSION = max(MIGRATIONS)

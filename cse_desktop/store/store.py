@@ -119,6 +119,19 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
+class RecordTimestamp:
+    """The partnership time service's RFC 3161 token over a signed record's content
+    fingerprint: proof that the record existed, as it is, by ``gen_time`` at the latest."""
+
+    record_id: str
+    revision: int
+    content_sha256: str  # hex, as printed on the record's PDF
+    token: bytes  # DER ContentInfo (SignedData over a TSTInfo)
+    gen_time: datetime
+    authority: str  # the time service's name, from its certificate
+
+
+@dataclass(frozen=True)
 class OutboxChange:
     seq: int
     change_id: str
@@ -584,6 +597,7 @@ class Store:
             conn.execute("DELETE FROM records_fts WHERE rowid = ?", (row[0],))
             conn.execute("DELETE FROM records WHERE id = ?", (record_id,))
             conn.execute("DELETE FROM sync_base WHERE record_id = ?", (record_id,))
+            conn.execute("DELETE FROM record_timestamps WHERE record_id = ?", (record_id,))
             self._audit_row(conn, actor, "purge", record_id=record_id, child_id=row[1],
                          detail=reason)
             removed += 1
@@ -875,6 +889,49 @@ class Store:
     @_locked
     def integrity_check(self) -> str:
         return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+    # -- proven record times ------------------------------------------------------------------
+
+    @_locked
+    def signed_records_without_timestamp(self, limit: int = 50) -> list[Record]:
+        """Signed records made on this device that the service has (nothing of theirs is
+        waiting in the outbox) but that have no time stamp token for their current revision
+        yet, oldest first."""
+        rows = self._conn.execute(
+            f"SELECT {', '.join('r.' + c.strip() for c in _RECORD_COLUMNS.split(','))} "
+            "FROM records r LEFT JOIN record_timestamps t ON t.record_id = r.id "
+            "WHERE r.state = 'signed' AND r.deleted = 0 AND r.device_id = ? "
+            "AND (t.record_id IS NULL OR t.revision != r.revision) "
+            "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.record_id = r.id) "
+            "ORDER BY r.signed_at, r.id LIMIT ?",
+            (self.device_id, int(limit))).fetchall()
+        return [_row_to_record(row) for row in rows]
+
+    @_locked
+    def put_record_timestamp(self, stamp: RecordTimestamp) -> None:
+        """Keep (or replace) the time stamp token of a record."""
+        with transaction(self._conn) as conn:
+            conn.execute(
+                "INSERT INTO record_timestamps (record_id, revision, content_sha256, token, "
+                "gen_time, authority, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (record_id) DO UPDATE SET revision = excluded.revision, "
+                "content_sha256 = excluded.content_sha256, token = excluded.token, "
+                "gen_time = excluded.gen_time, authority = excluded.authority, "
+                "stored_at = excluded.stored_at",
+                (stamp.record_id, stamp.revision, stamp.content_sha256, stamp.token,
+                 to_iso(stamp.gen_time), stamp.authority, to_iso(self.clock.now())))
+
+    @_locked
+    def record_timestamp(self, record_id: str) -> RecordTimestamp | None:
+        """The stored time stamp token of a record, if it has one."""
+        row = self._conn.execute(
+            "SELECT record_id, revision, content_sha256, token, gen_time, authority "
+            "FROM record_timestamps WHERE record_id = ?", (record_id,)).fetchone()
+        if row is None:
+            return None
+        gen_time = from_iso(row[4])
+        assert gen_time is not None
+        return RecordTimestamp(row[0], int(row[1]), row[2], bytes(row[3]), gen_time, row[5])
 
     # -- sync conflicts ------------------------------------------------------------------------
     # Clashes between this device's version of a record and the server's, kept in full until

@@ -300,6 +300,9 @@ class SyncClient:
         self._save_stuck(report)
         if not report.pushed and not report.pulled and report.push_error is not None:
             raise report.push_error
+        if report.push_error is None:  # proven times for signed records (never fails a round)
+            from .record_timestamps import stamp_synced_records
+            stamp_synced_records(self.store)
 
     # -- push ----------------------------------------------------------------------------------
 

@@ -468,8 +468,9 @@ class VerifyPdfDialog(QDialog):
         colour = _COLOURS[result.verdict]
         self.verdict.setText(f'<span style="color:{colour}; font-weight:bold;">'
                              f"{_html(result.message)}</span>")
-        self.time_note.setText(_html(result.time_note))
-        self.time_note.setVisible(bool(result.time_note))
+        time_lines = [line for line in (result.time_note, *result.record_times) if line]
+        self.time_note.setText("<br>".join(_html(line) for line in time_lines))
+        self.time_note.setVisible(bool(time_lines))
         self.details.setText("<br>".join(_html(line) for line in result.details))
         self.details_title.setVisible(bool(result.details))
         self.details.setVisible(bool(result.details))
