@@ -897,7 +897,7 @@ class Store:
         """Signed records made on this device that the service has (nothing of theirs is
         waiting in the outbox) but that have no time stamp token for their current revision
         yet, oldest first."""
-        rows = self._conn.execute(
+        rows = self._db.execute(
             f"SELECT {', '.join('r.' + c.strip() for c in _RECORD_COLUMNS.split(','))} "
             "FROM records r LEFT JOIN record_timestamps t ON t.record_id = r.id "
             "WHERE r.state = 'signed' AND r.deleted = 0 AND r.device_id = ? "
@@ -910,7 +910,7 @@ class Store:
     @_locked
     def put_record_timestamp(self, stamp: RecordTimestamp) -> None:
         """Keep (or replace) the time stamp token of a record."""
-        with transaction(self._conn) as conn:
+        with transaction(self._db) as conn:
             conn.execute(
                 "INSERT INTO record_timestamps (record_id, revision, content_sha256, token, "
                 "gen_time, authority, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
@@ -924,7 +924,7 @@ class Store:
     @_locked
     def record_timestamp(self, record_id: str) -> RecordTimestamp | None:
         """The stored time stamp token of a record, if it has one."""
-        row = self._conn.execute(
+        row = self._db.execute(
             "SELECT record_id, revision, content_sha256, token, gen_time, authority "
             "FROM record_timestamps WHERE record_id = ?", (record_id,)).fetchone()
         if row is None:
