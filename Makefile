@@ -8,7 +8,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 ARGS   ?=
 # Tests run in parallel (pytest-xdist); most of their time is spent waiting on servers and links.
+# One test at a time per worker, so that the long tests (started first) spread over the workers
+# instead of queueing on one.
 TEST_WORKERS ?= 3
+XDIST := -n $(TEST_WORKERS) --maxschedchunk 1
 
 ifeq ($(DEMO),1)
 RUN_ARGS := --demo $(if $(ROLE),--demo-role $(ROLE)) $(ARGS)
@@ -36,14 +39,14 @@ demo: setup
 	$(BIN)/python scripts/demo_stack.py $(ARGS)
 
 test: setup
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 test-fast: setup
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
 # The suite as if today were a summer date a year ahead and a winter date three years ahead.
 test-dates: setup
-	bash scripts/test_on_dates.sh -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	bash scripts/test_on_dates.sh $(XDIST) $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python -m tests.bench $(ARGS)

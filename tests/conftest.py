@@ -1,8 +1,9 @@
 """What every test shares: the order in which they run.
 
 The suite runs in parallel (pytest-xdist, ``make test``).  The long tests (a megabyte over a
-5 KB/s link, cut connections) are started first, so that the short ones fill the other workers
-around them instead of leaving one worker running a four-minute test at the end.
+5 KB/s link, cut connections) are started first, and the Makefile hands each worker one test at
+a time (``--maxschedchunk 1``), so that they spread over the workers and the short ones fill
+the others around them, instead of queueing on one worker and running on at the end.
 """
 
 from __future__ import annotations
