@@ -206,7 +206,7 @@ class MeasuresView(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
 
-        self.rhi_chart = BarChart("Return home interviews (per cent of episodes)", unit="%")
+        self.rhi_chart = BarChart("Return home interviews (per cent)", unit="%")
         self.risk_chart = BarChart("Children at each risk level at the end of each month")
         self.referral_chart = BarChart("Referrals by agency", horizontal=True)
 
@@ -231,12 +231,16 @@ class MeasuresView(QWidget):
         grid.addWidget(self.rhi_chart, 0, 1)
         grid.addWidget(self.risk_chart, 1, 0, 1, 2)
         grid.addWidget(self.referral_chart, 2, 0, 1, 2)
+        # The table gets the larger share: its measures and "10 of 20 missing episodes" are
+        # read whole, not cut to "RHIs offered…".
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(charts)
         splitter.addWidget(drill)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([900, 320])
+        splitter.setSizes([1050, 280])
 
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
@@ -464,7 +468,7 @@ class MeasuresDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Performance measures")
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
-        fit_to_screen(self, 1200, 800)
+        fit_to_screen(self, 1340, 800)
         self.view = MeasuresView(parent=self)
         layout = QVBoxLayout(self)
         self.demo_banner: QLabel | None = None
