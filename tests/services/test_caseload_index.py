@@ -265,7 +265,8 @@ def test_a_store_from_before_the_read_model_gets_it_filled_at_unlock(tmp_path: P
     conn = session.store._conn  # put the database back as version 4 left it
     for statement in ("DROP TABLE caseload_index", "DROP TABLE search_owner",
                       "DROP TRIGGER search_owner_insert", "DROP TRIGGER search_owner_update",
-                      "DROP TRIGGER search_owner_delete"):
+                      "DROP TRIGGER search_owner_delete",
+                      "DROP TABLE record_timestamps"):  # made by migration 6
         conn.execute(statement)
     conn.execute("PRAGMA user_version = 4")
     session.lock()
