@@ -24,6 +24,22 @@ API = "/api/v1"
 
 
 @contextlib.contextmanager
+def solo_world(folder: Path, backend: str, username: str, child_name: str
+               ) -> Iterator[dict[str, Any]]:
+    """A plain-HTTP service with one enrolled worker who has pushed one child.  Yields
+    ``{"svc", "device", "child", "token"}``."""
+    for svc in running_service(folder, backend, https=False):
+        svc.user(username)
+        device = enrol_device(svc, username, folder / "dev")
+        try:
+            child = device.child(child_name)
+            device.sync()
+            yield {"svc": svc, "device": device, "child": child.id, "token": token_of(device)}
+        finally:
+            device.close()
+
+
+@contextlib.contextmanager
 def team_world(folder: Path, backend: str, team: str, worker_name: str, lead_name: str,
                child_name: str) -> Iterator[dict[str, Any]]:
     """A plain-HTTP service with one team: an enrolled worker who has pushed one child, and

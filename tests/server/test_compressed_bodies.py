@@ -24,6 +24,7 @@ from tests.server.hostile import (
     post_raw,
     raw_json,
     rss_kb,
+    solo_world,
     token_of,
     wire,
 )
@@ -35,15 +36,9 @@ RSS_SLACK_KB = 5 * 1024
 @pytest.fixture(scope="module", params=backends())
 def svc(request: pytest.FixtureRequest,
         tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    tmp = tmp_path_factory.mktemp("gzip")
-    for service in running_service(tmp, str(request.param), https=False):
-        service.user("packer")
-        device = enrol_device(service, "packer", tmp / "dev")
-        child = device.child("Test Child Gannet")
-        device.sync()
-        yield {"svc": service, "device": device, "child": child.id,
-               "token": token_of(device)}
-        device.close()
+    with solo_world(tmp_path_factory.mktemp("gzip"), str(request.param), "packer",
+                    "Test Child Gannet") as world:
+        yield world
 
 
 def post(service: Service, token: str | None, body: bytes, encoding: str | None = "gzip",

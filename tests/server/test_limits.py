@@ -13,7 +13,7 @@ import pytest
 
 from cse_desktop.records import RecordType
 from tests.server.harness import Device, Service, backends, enrol_device, running_service
-from tests.server.hostile import change, push, rss_kb, send_huge, token_of, wire
+from tests.server.hostile import change, push, rss_kb, send_huge, solo_world, token_of, wire
 
 MB = 1024 * 1024
 HUGE = 100 * MB
@@ -23,18 +23,13 @@ RSS_SLACK_KB = 5 * 1024  # "a few MB"
 @pytest.fixture(scope="module", params=backends())
 def limited(request: pytest.FixtureRequest,
             tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    tmp = tmp_path_factory.mktemp("limits")
-    for svc in running_service(tmp, str(request.param), https=False):
-        svc.user("bulky")
-        device = enrol_device(svc, "bulky", tmp / "dev")
-        child = device.child("Test Child Victor")
-        device.sync()
+    with solo_world(tmp_path_factory.mktemp("limits"), str(request.param), "bulky",
+                    "Test Child Victor") as world:
         # Warm the server up (first requests allocate caches) before measuring.
         for _ in range(3):
-            push(svc, token_of(device), [change(wire(device, RecordType.CASE_NOTE,
-                                                     {"summary": "warm"}, child.id))])
-        yield {"svc": svc, "device": device, "child": child.id}
-        device.close()
+            push(world["svc"], world["token"], [change(wire(
+                world["device"], RecordType.CASE_NOTE, {"summary": "warm"}, world["child"]))])
+        yield world
 
 
 def _pid(svc: Service) -> int:
