@@ -198,6 +198,7 @@ def test_stop_sync_on_a_stalled_connection(shared_service: Service, controller: 
     assert controller.store.pending_count() == 1
 
 
+@pytest.mark.realtime  # a throttled relay and the round's timed waits
 def test_try_sending_a_stuck_large_change_again(shared_service: Service, tmp_path: Path,
                                                 qtbot) -> None:  # type: ignore[no-untyped-def]
     """A large note that could not get through is named with its size, and "Try sending it
