@@ -138,12 +138,13 @@ def signature_block(record: Record, proven_at: datetime | None = None) -> Flowab
     return KeepTogether([table, Spacer(1, 3), proof])
 
 
-TIME_PROVEN_TEXT = ("<b>Time proven.</b> The signature carries a time stamp from the "
-                    "partnership's time service, which proves when it was signed; "
+TIME_PROVEN_TEXT = ("<b>Time proven.</b> This PDF's signature carries a time stamp from the "
+                    "partnership's time service, which proves when the PDF was printed; "
                     "“Verify a PDF” shows it.")
-TIME_NOT_PROVEN_TEXT = ("<b>Time not yet proven.</b> The time above comes from this computer's "
-                        "clock: the partnership's time service could not be reached when the "
-                        "PDF was made (for example while offline), so the time is not proven.")
+TIME_NOT_PROVEN_TEXT = ("<b>Time not yet proven.</b> The time this PDF was printed comes from "
+                        "this computer's clock: the partnership's time service could not be "
+                        "reached when the PDF was made (for example while offline), so that "
+                        "time is not proven.")
 
 
 def digital_signature_note(signer_name: str, signer_role: str, printed_at_text: str,
