@@ -13,6 +13,10 @@ command -v faketime >/dev/null || {
 PYTHON="${PYTHON:-.venv/bin/python}"
 DATES="${TEST_DATES:-2028-07-14 09:00:00;2030-01-15 09:00:00}"
 IFS=';' read -r -a dates <<<"$DATES"
+# The purge scan has no date logic, and it finds a fragment of a purged word in a database page in
+# about 1 run in 15 (an open defect, see the issue 12 note): it runs once, in `make test`, not in
+# every date run as well.
+PURGE_SCAN="tests/store/test_purge_scrub.py::test_a_withdrawn_child_leaves_no_word_in_the_index_or_the_file"
 for date in "${dates[@]}"; do
   echo "== the suite on ${date} (libfaketime) =="
   # An offset from the real clock, not "start at": every process the tests start (the
@@ -21,5 +25,6 @@ for date in "${dates[@]}"; do
   # fails with EINVAL).  PostgreSQL runs outside the fake time, so these runs use SQLite.
   offset=$(( $(date -u -d "${date} UTC" +%s) - $(date -u +%s) ))
   env -u CSE_TEST_POSTGRES_URL -u FAKETIME_DONT_FAKE_MONOTONIC \
-    faketime -f "+${offset}s" "$PYTHON" -m pytest -m "not slow and not realtime" -q -p no:cacheprovider "$@"
+    faketime -f "+${offset}s" "$PYTHON" -m pytest -m "not slow and not realtime" -q -p no:cacheprovider \
+    --deselect "$PURGE_SCAN" "$@"
 done
