@@ -9,10 +9,11 @@ from pathlib import Path
 
 import platformdirs
 
+from ..domain.images import is_png
+
 DEFAULT_ORGANISATION = "Safeguarding Partnership"
 MAX_ENROLMENT_CODE_HOURS = 7 * 24
 MAX_LOGO_BYTES = 256 * 1024  # printed 13 mm wide on every page: a small PNG is plenty
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 class SettingsError(ValueError):
@@ -50,7 +51,7 @@ def read_logo(path: str | Path) -> bytes:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise SettingsError(f"CSE_SERVER_LOGO: cannot read {path} ({exc.strerror}).") from None
-    if not data.startswith(PNG_SIGNATURE):
+    if not is_png(data):
         raise SettingsError(f"CSE_SERVER_LOGO: {path} is not a PNG image. Save the logo as PNG.")
     if len(data) > MAX_LOGO_BYTES:
         raise SettingsError(f"CSE_SERVER_LOGO: {path} is {len(data) // 1024} KB; the limit is "

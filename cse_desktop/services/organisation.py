@@ -12,6 +12,8 @@ import binascii
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..domain.images import is_png
+
 if TYPE_CHECKING:  # the PDF package is imported when a document is made, not at start-up
     from ..pdf.model import Organisation
 
@@ -19,7 +21,6 @@ DEFAULT_ORGANISATION_NAME = "Safeguarding Partnership"
 DEMO_ORGANISATION = "Safeguarding Partnership (DEMO: synthetic data only)"  # the demo store's
 # What earlier versions wrote into every new store, demo or not.
 OLD_DEFAULT_NAME = "Safeguarding Partnership (demo)"
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def organisation_setting(name: str | None) -> dict[str, Any]:
@@ -34,7 +35,7 @@ def _logo(setting: dict[str, Any]) -> bytes | None:
             data = base64.b64decode(str(encoded), validate=True)
         except (binascii.Error, ValueError):
             data = b""
-        return data if data.startswith(PNG_SIGNATURE) else None
+        return data if is_png(data) else None
     path = setting.get("logo_path")
     if path:
         try:
